@@ -1,0 +1,4 @@
+/** Read-only view of accounts for features: look up by handle or id. */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package io.switchboard.sdk.accounts;

@@ -1,0 +1,21 @@
+package io.switchboard.sdk.stream;
+
+import java.util.Collection;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Sends events to clients. Stored updates get a per-account cursor and are replayed to a client that
+ * reconnects with {@code since}; ephemeral ones (typing, presence) go only to connected devices.
+ * {@code data} is anything Jackson can write (a record, a Map, a JsonNode).
+ */
+@ProviderType
+public interface UpdatePublisher {
+    /** Stores the update for the account and pushes it to its connected devices. Returns the cursor. */
+    long publish(String accountId, String type, Object data);
+
+    /** The same for several accounts (each gets its own cursor). */
+    void publish(Collection<String> accountIds, String type, Object data);
+
+    /** Pushes to connected devices only; nothing is stored and the frame's cursor is null. */
+    void publishEphemeral(Collection<String> accountIds, String type, Object data);
+}
