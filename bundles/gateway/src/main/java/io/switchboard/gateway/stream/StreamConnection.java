@@ -1,0 +1,233 @@
+package io.switchboard.gateway.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.sdk.api.ApiException;
+import io.switchboard.sdk.auth.AccountPrincipal;
+import io.switchboard.sdk.stream.FrameHandler;
+import io.switchboard.sdk.stream.StreamSession;
+import io.switchboard.sdk.stream.Update;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device's socket. Before {@code auth} only {@code auth} is accepted. After it the backlog since
+ * the client's cursor is sent, then live updates; a cursor already sent is never sent twice.
+ * Outgoing frames are queued and written one at a time without blocking publishers.
+ */
+final class StreamConnection implements StreamSession {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamConnection.class);
+    static final int CLOSE_AUTH_FAILED = 4401;
+    static final int CLOSE_BAD_REQUEST = 4400;
+    private static final int BACKLOG_PAGE = 500;
+    private static final int MAX_QUEUE = 10_000;
+
+    private final Session session;
+    private final StreamHub hub;
+    private final ObjectMapper mapper;
+    private final ArrayDeque<String> outbox = new ArrayDeque<>();
+    private final ScheduledFuture<?> authDeadline;
+    private volatile AccountPrincipal principal;
+    private long lastCursor = -1;
+    private boolean sending;
+    private boolean closed;
+
+    StreamConnection(Session session, StreamHub hub) {
+        this.session = session;
+        this.hub = hub;
+        this.mapper = hub.mapper();
+        this.authDeadline = hub.timer().schedule(() -> {
+            if (principal == null) close(CLOSE_AUTH_FAILED, "auth frame expected");
+        }, hub.authDeadlineMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public AccountPrincipal principal() { return principal; }
+
+    @Override
+    public void send(String type, Object data) {
+        enqueue(Frames.event(mapper, type, null, data));
+    }
+
+    void onText(String text) {
+        JsonNode frame;
+        try {
+            frame = mapper.readTree(text);
+        } catch (IOException e) {
+            sendError("malformed_frame", "Frames must be JSON objects.");
+            return;
+        }
+        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
+            sendError("malformed_frame", "A frame is a JSON object with a string 'type'.");
+            return;
+        }
+        String type = frame.get("type").asText();
+        if (principal == null) {
+            if ("auth".equals(type)) authenticate(frame);
+            else sendError("not_authenticated", "Send {\"type\":\"auth\",\"token\":...} first.");
+            return;
+        }
+        switch (type) {
+            case "ping" -> enqueue("{\"type\":\"pong\",\"cursor\":null,\"data\":{}}");
+            case "auth" -> sendError("already_authenticated", "This connection is already authenticated.");
+            default -> dispatch(type, frame);
+        }
+    }
+
+    private void dispatch(String type, JsonNode frame) {
+        Optional<FrameHandler> handler = hub.handler(type);
+        if (handler.isEmpty()) {
+            sendError("unknown_type", "No feature handles frames of type '" + type + "'.");
+            return;
+        }
+        try {
+            handler.get().handle(this, frame);
+        } catch (ApiException e) {
+            sendError(e.code(), e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Frame handler for {} failed", type, e);
+            sendError("internal_error", "The frame could not be handled.");
+        }
+    }
+
+    private void authenticate(JsonNode frame) {
+        JsonNode token = frame.get("token");
+        if (token == null || !token.isTextual() || token.asText().isEmpty() || token.asText().length() > 512) {
+            close(CLOSE_AUTH_FAILED, "a token string is required");
+            return;
+        }
+        long since;
+        try {
+            since = parseSince(frame.get("since"));
+        } catch (IllegalArgumentException e) {
+            sendError("invalid_cursor", e.getMessage());
+            close(CLOSE_BAD_REQUEST, "invalid cursor");
+            return;
+        }
+        if (!hub.canAuthenticate()) {
+            close(1013, "accounts are not available, try again");
+            return;
+        }
+        Optional<AccountPrincipal> who = hub.authenticate(token.asText());
+        if (who.isEmpty()) {
+            close(CLOSE_AUTH_FAILED, "invalid token");
+            return;
+        }
+        authDeadline.cancel(false);
+        synchronized (this) {
+            principal = who.get();
+            lastCursor = since;
+            hub.subscribe(this);
+            // Holding this lock, live deliveries wait until the backlog is queued; those already in
+            // the backlog are then skipped by their cursor.
+            while (true) {
+                List<Update> page = hub.since(principal.accountId(), lastCursor, BACKLOG_PAGE);
+                for (Update u : page) {
+                    enqueueLocked(Frames.event(mapper, u.type(), u.cursor(), u.data()));
+                    lastCursor = u.cursor();
+                }
+                if (page.size() < BACKLOG_PAGE) break;
+            }
+            enqueueLocked(Frames.event(mapper, "ready", null, Map.of(
+                    "accountId", principal.accountId(), "handle", principal.handle(),
+                    "cursor", Long.toString(Math.max(lastCursor, 0)))));
+        }
+    }
+
+    static long parseSince(JsonNode since) {
+        if (since == null || since.isNull()) return 0;
+        String s = since.isTextual() ? since.asText() : since.isIntegralNumber() ? since.asText() : null;
+        if (s == null || s.isEmpty() || s.length() > 19 || !s.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException("'since' must be a cursor received from this server.");
+        }
+        return Long.parseLong(s);
+    }
+
+    /** Queues a frame; a stored update (cursor ≥ 0) at or below the last one sent is skipped. */
+    synchronized void deliver(long cursor, String frame) {
+        if (principal == null || closed) return;
+        if (cursor >= 0) {
+            if (cursor <= lastCursor) return;
+            lastCursor = cursor;
+        }
+        enqueueLocked(frame);
+    }
+
+    private void sendError(String code, String message) {
+        enqueue(Frames.error(mapper, code, message));
+    }
+
+    private synchronized void enqueue(String frame) {
+        enqueueLocked(frame);
+    }
+
+    private void enqueueLocked(String frame) {
+        if (closed) return;
+        if (outbox.size() >= MAX_QUEUE) {
+            // A device this far behind reconnects with its cursor and catches up from storage.
+            closeLocked(1013, "too far behind, reconnect with since");
+            return;
+        }
+        outbox.add(frame);
+        if (!sending) sendNextLocked();
+    }
+
+    private void sendNextLocked() {
+        String next = outbox.poll();
+        if (next == null || closed) {
+            sending = false;
+            return;
+        }
+        sending = true;
+        try {
+            session.getAsyncRemote().sendText(next, result -> {
+                synchronized (StreamConnection.this) {
+                    if (!result.isOK()) {
+                        sending = false;
+                        closeLocked(1011, "send failed");
+                    } else {
+                        sendNextLocked();
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            sending = false;
+            closeLocked(1011, "send failed");
+        }
+    }
+
+    synchronized void close(int code, String reason) {
+        closeLocked(code, reason);
+    }
+
+    private void closeLocked(int code, String reason) {
+        if (closed) return;
+        closed = true;
+        outbox.clear();
+        authDeadline.cancel(false);
+        hub.unsubscribe(this);
+        try {
+            if (session.isOpen()) session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Closing a stream socket failed", e);
+        }
+    }
+
+    void onClosed() {
+        synchronized (this) {
+            closed = true;
+            outbox.clear();
+        }
+        authDeadline.cancel(false);
+        hub.unsubscribe(this);
+    }
+}

@@ -1,0 +1,185 @@
+package io.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The runnable jar as an operator starts it: {@code java -jar switchboard.jar} with the environment
+ * of the operating contract, its output kept in a log beside the test's home directory.
+ */
+public final class Switchboard implements AutoCloseable {
+    static final String ADMIN_TOKEN = "it-admin-token-0123456789abcdef";
+    private static final Duration READY = Duration.ofSeconds(120);
+
+    private final Path home;
+    private final int port;
+    private final Map<String, String> extraEnv;
+    private final List<String> output = new ArrayList<>();
+    private Process process;
+    private long readyMillis;
+
+    private Switchboard(Path home, int port, Map<String, String> extraEnv) {
+        this.home = home;
+        this.port = port;
+        this.extraEnv = extraEnv;
+    }
+
+    static Path workDir(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().resolve(name);
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    static Switchboard start(Path home) throws Exception {
+        return start(home, Map.of());
+    }
+
+    static Switchboard start(Path home, Map<String, String> extraEnv) throws Exception {
+        Switchboard s = new Switchboard(home, freePort(), extraEnv);
+        s.launch();
+        return s;
+    }
+
+    /** Starts it again on the same home and port after a stop or a kill. */
+    void restart() throws Exception {
+        if (process != null && process.isAlive()) throw new IllegalStateException("still running");
+        launch();
+    }
+
+    private void launch() throws Exception {
+        Path jar = Path.of(System.getProperty("switchboard.jar", "../distribution/target/switchboard.jar"));
+        if (!Files.isRegularFile(jar)) fail("The runnable jar is missing: " + jar + " (build the project first)");
+        ProcessBuilder pb = new ProcessBuilder(javaBin(), "-Xmx256m", "-jar", jar.toString());
+        Map<String, String> env = pb.environment();
+        env.keySet().removeIf(k -> k.startsWith("SWITCHBOARD_"));
+        env.put("SWITCHBOARD_HOME", home.toString());
+        env.put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
+        env.put("SWITCHBOARD_BIND", "127.0.0.1");
+        env.put("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN);
+        env.putAll(extraEnv);
+        pb.redirectErrorStream(true);
+        long t0 = System.nanoTime();
+        process = pb.start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Path log = home.resolveSibling(home.getFileName() + ".log");
+        Process p = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                 PrintWriter out = new PrintWriter(Files.newBufferedWriter(log,
+                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    out.println(line);
+                    out.flush();
+                    synchronized (output) {
+                        output.add(line);
+                    }
+                    if (line.startsWith("Switchboard ready on http://")) ready.countDown();
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        }, "switchboard-output");
+        reader.setDaemon(true);
+        reader.start();
+        boolean ok = ready.await(READY.toSeconds(), TimeUnit.SECONDS);
+        if (!ok) {
+            process.destroyForcibly();
+            fail("Switchboard did not print its ready line within " + READY.toSeconds() + " s; see " + log
+                    + "\n" + String.join("\n", tail(40)));
+        }
+        readyMillis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+    }
+
+    /** SIGTERM, as an init system stops it; it must exit cleanly. */
+    void stop() throws Exception {
+        if (process == null || !process.isAlive()) return;
+        process.destroy();
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+            fail("Switchboard did not stop within 60 s of SIGTERM");
+        }
+        int code = process.exitValue();
+        // 143 = terminated by SIGTERM after the shutdown hook ran; 0 = exited by itself.
+        if (code != 0 && code != 143) fail("Switchboard exited with " + code + "\n" + String.join("\n", tail(40)));
+        assertEquals(true, outputContains("Switchboard stopped"), "the shutdown hook ran");
+    }
+
+    /** SIGKILL: no shutdown hook, the embedded database process is left behind. */
+    void kill() throws Exception {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean outputContains(String text) {
+        synchronized (output) {
+            return output.stream().anyMatch(l -> l.contains(text));
+        }
+    }
+
+    List<String> tail(int n) {
+        synchronized (output) {
+            return new ArrayList<>(output.subList(Math.max(0, output.size() - n), output.size()));
+        }
+    }
+
+    Api api() {
+        return new Api("http://127.0.0.1:" + port);
+    }
+
+    String wsUrl() {
+        return "ws://127.0.0.1:" + port + "/api/v1/stream";
+    }
+
+    Path home() { return home; }
+
+    int port() { return port; }
+
+    long readyMillis() { return readyMillis; }
+
+    long pid() { return process.pid(); }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static Map<String, String> env(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
+        return m;
+    }
+}
