@@ -83,6 +83,8 @@ public final class Launcher {
         props.put(Constants.FRAMEWORK_STORAGE, home.resolve("cache").resolve("felix").toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
         props.put("felix.log.level", "1");
+        // The launcher's own SLF4J provider must not leak into the framework's bundles.
+        props.put("felix.bootdelegation.implicit", "false");
         props.put("org.osgi.service.http.port", Integer.toString(settings.httpPort()));
         props.put("org.apache.felix.http.host", settings.bind());
         props.put("org.apache.felix.http.enable", "true");
