@@ -50,8 +50,8 @@ public final class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(launcher::stop, "switchboard-shutdown"));
         try {
             launcher.start();
-        } catch (Exception e) {
-            System.err.println("Switchboard failed to start: " + e.getMessage());
+        } catch (Exception | LinkageError e) {
+            System.err.println("Switchboard failed to start: " + e);
             e.printStackTrace(System.err);
             launcher.stop();
             System.exit(1);
@@ -167,7 +167,20 @@ public final class Launcher {
         System.out.flush();
     }
 
+    /** Held so java.util.logging keeps the levels set on them. */
+    private static final java.util.List<java.util.logging.Logger> QUIETED = new java.util.ArrayList<>();
+
     private static void configureLogging() {
+        // Jersey, SPI Fly and Felix HTTP log through java.util.logging: keep warnings, drop chatter.
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.setLevel(java.util.logging.Level.WARNING);
+        for (java.util.logging.Handler h : root.getHandlers()) h.setLevel(java.util.logging.Level.WARNING);
+        for (String noisy : new String[] {"org.glassfish.jersey.internal.inject.Providers",
+                "org.glassfish.jersey.server.wadl.WadlFeature"}) {
+            java.util.logging.Logger l = java.util.logging.Logger.getLogger(noisy);
+            l.setLevel(java.util.logging.Level.SEVERE);
+            QUIETED.add(l);
+        }
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.switchboard", "info");
         setDefault("org.slf4j.simpleLogger.showDateTime", "true");

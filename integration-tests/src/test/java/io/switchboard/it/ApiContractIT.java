@@ -91,10 +91,9 @@ class ApiContractIT {
                 + "\",\"password\":\"longenough1\",\"kind\":\"person\"}";
         assertError(api.post("/api/v1/accounts", null, body), 413, "body_too_large");
         // Without a Content-Length the body is cut off while it streams in.
-        Api.Reply chunked = api.send("POST", "/api/v1/accounts", null,
-                HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
-                        body.getBytes(StandardCharsets.UTF_8))), "application/json");
-        assertError(chunked, 413, "body_too_large");
+        String status = RawHttp.postChunked(sb.port(), "/api/v1/accounts", body.getBytes(StandardCharsets.UTF_8));
+        assertTrue(status.startsWith("HTTP/1.1 413"), status);
+        assertTrue(status.contains("body_too_large"), status);
         assertNoAccount("bigbody");
     }
 

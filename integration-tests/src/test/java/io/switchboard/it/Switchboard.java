@@ -3,10 +3,7 @@ package io.switchboard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,8 +26,9 @@ public final class Switchboard implements AutoCloseable {
     private final Path home;
     private final int port;
     private final Map<String, String> extraEnv;
-    private final List<String> output = new ArrayList<>();
     private Process process;
+    private Path log;
+    private long logOffset;
     private long readyMillis;
 
     private Switchboard(Path home, int port, Map<String, String> extraEnv) {
@@ -79,35 +76,23 @@ public final class Switchboard implements AutoCloseable {
         env.put("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN);
         env.putAll(extraEnv);
         pb.redirectErrorStream(true);
+        // The child writes straight into the log file: a pipe read by a thread here loses the last
+        // lines when the process exits (the JDK closes the pipe under the reader).
+        Path log = home.resolveSibling(home.getFileName() + ".log");
+        if (!Files.exists(log)) Files.createFile(log);
+        logOffset = Files.size(log);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        this.log = log;
         long t0 = System.nanoTime();
         process = pb.start();
-        CountDownLatch ready = new CountDownLatch(1);
-        Path log = home.resolveSibling(home.getFileName() + ".log");
-        Process p = process;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-                 PrintWriter out = new PrintWriter(Files.newBufferedWriter(log,
-                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    out.println(line);
-                    out.flush();
-                    synchronized (output) {
-                        output.add(line);
-                    }
-                    if (line.startsWith("Switchboard ready on http://")) ready.countDown();
-                }
-            } catch (IOException ignored) {
-                // process ended
+        long deadline = t0 + READY.toNanos();
+        while (!outputContains("Switchboard ready on http://")) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                fail("Switchboard did not print its ready line within " + READY.toSeconds() + " s; see " + log
+                        + "\n" + String.join("\n", tail(40)));
             }
-        }, "switchboard-output");
-        reader.setDaemon(true);
-        reader.start();
-        boolean ok = ready.await(READY.toSeconds(), TimeUnit.SECONDS);
-        if (!ok) {
-            process.destroyForcibly();
-            fail("Switchboard did not print its ready line within " + READY.toSeconds() + " s; see " + log
-                    + "\n" + String.join("\n", tail(40)));
+            Thread.sleep(50);
         }
         readyMillis = Duration.ofNanos(System.nanoTime() - t0).toMillis();
     }
@@ -124,7 +109,7 @@ public final class Switchboard implements AutoCloseable {
         int code = process.exitValue();
         // 143 = terminated by SIGTERM after the shutdown hook ran; 0 = exited by itself.
         if (code != 0 && code != 143) fail("Switchboard exited with " + code + "\n" + String.join("\n", tail(40)));
-        assertEquals(true, outputContains("Switchboard stopped"), "the shutdown hook ran");
+        assertEquals(true, outputContains("Switchboard stopped"), "the shutdown hook ran (exit " + code + ")");
     }
 
     /** SIGKILL: no shutdown hook, the embedded database process is left behind. */
@@ -133,16 +118,24 @@ public final class Switchboard implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    boolean outputContains(String text) {
-        synchronized (output) {
-            return output.stream().anyMatch(l -> l.contains(text));
+    /** Lines this run (since the last start) wrote. */
+    List<String> output() {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            int from = (int) Math.min(logOffset, all.length);
+            return List.of(new String(all, from, all.length - from, StandardCharsets.UTF_8).split("\n"));
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
+    boolean outputContains(String text) {
+        return output().stream().anyMatch(l -> l.contains(text));
+    }
+
     List<String> tail(int n) {
-        synchronized (output) {
-            return new ArrayList<>(output.subList(Math.max(0, output.size() - n), output.size()));
-        }
+        List<String> out = output();
+        return out.subList(Math.max(0, out.size() - n), out.size());
     }
 
     Api api() {

@@ -57,6 +57,11 @@ public class ErrorMapper implements ExceptionMapper<Throwable> {
     }
 
     private static Throwable unwrap(Throwable t) {
+        // A limit hit while Jackson reads the body arrives wrapped in Jackson's own exception.
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ApiException) return c;
+            if (c.getCause() == c) break;
+        }
         Throwable current = t;
         for (int i = 0; i < 5 && current.getCause() != null
                 && !(current instanceof ApiException) && !(current instanceof JsonProcessingException)

@@ -11,7 +11,11 @@ import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
+import jakarta.websocket.Extension;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import java.io.IOException;
+import java.util.List;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -49,17 +53,50 @@ public class StreamServlet extends HttpServlet {
         container.setDefaultMaxTextMessageBufferSize(MAX_FRAME);
         container.setDefaultMaxSessionIdleTimeout(StreamEndpoint.IDLE_TIMEOUT_MILLIS);
         ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(StreamEndpoint.class, PATH)
-                .configurator(new ServerEndpointConfig.Configurator() {
-                    @Override
-                    public <T> T getEndpointInstance(Class<T> type) {
-                        return type.cast(new StreamEndpoint(hub));
-                    }
-                })
+                .configurator(new StreamConfigurator(hub))
                 .build();
         try {
             container.addEndpoint(endpoint);
         } catch (DeploymentException e) {
             throw new ServletException("Could not register " + PATH, e);
+        }
+    }
+
+    /**
+     * Answers every question itself: the API's default configurator is found by ServiceLoader, which
+     * cannot see the container's implementation from inside OSGi. Any origin is accepted because the
+     * stream authenticates with a bearer token in its first frame, never with cookies.
+     */
+    private static final class StreamConfigurator extends ServerEndpointConfig.Configurator {
+        private final StreamHub hub;
+
+        StreamConfigurator(StreamHub hub) {
+            this.hub = hub;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> type) {
+            return type.cast(new StreamEndpoint(hub));
+        }
+
+        @Override
+        public boolean checkOrigin(String originHeaderValue) {
+            return true;
+        }
+
+        @Override
+        public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
+            return "";
+        }
+
+        @Override
+        public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
+            return List.of();
+        }
+
+        @Override
+        public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
+            // nothing to add
         }
     }
 
