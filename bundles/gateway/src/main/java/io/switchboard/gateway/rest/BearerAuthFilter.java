@@ -1,6 +1,7 @@
 package io.switchboard.gateway.rest;
 
 import io.switchboard.sdk.auth.AccountPrincipal;
+import io.switchboard.sdk.auth.BearerToken;
 import io.switchboard.sdk.auth.TokenAuthenticator;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;

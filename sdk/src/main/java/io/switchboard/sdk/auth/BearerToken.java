@@ -1,8 +1,8 @@
-package io.switchboard.gateway.rest;
+package io.switchboard.sdk.auth;
 
 import java.util.Optional;
 
-/** Parses an {@code Authorization} header value of the Bearer scheme. */
+/** Parses an {@code Authorization} header value of the Bearer scheme (RFC 6750): the token, or empty. */
 public final class BearerToken {
     private static final int MAX_TOKEN = 512;
 
