@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
 
 /**
@@ -29,6 +32,17 @@ import org.osgi.framework.wiring.FrameworkWiring;
  */
 final class CoreBundles {
     static final String LOCATION_PREFIX = "switchboard:core/";
+
+    /**
+     * Start levels above 1. Storage waits at level 2 so that the framework can start while the
+     * embedded database is still starting; the REST whiteboard waits at level 3 so that it sees every
+     * core resource at once and builds its Jersey application one time instead of once per resource.
+     */
+    static final int DATABASE_LEVEL = 2;
+    static final int LAST_LEVEL = 3;
+    private static final Map<String, Integer> LEVELS = Map.of(
+            "io.switchboard.storage", DATABASE_LEVEL,
+            "org.eclipse.osgitech.rest.servlet.whiteboard", LAST_LEVEL);
 
     private record Packed(String name, String entry) {}
 
@@ -67,6 +81,9 @@ final class CoreBundles {
         if (changed) refresh(context);
         for (Bundle b : installed) {
             if (b.getHeaders().get("Fragment-Host") != null) continue;
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            int wanted = LEVELS.getOrDefault(b.getSymbolicName(), 1);
+            if (level.getStartLevel() != wanted) level.setStartLevel(wanted);
             try {
                 b.start();
             } catch (BundleException e) {
@@ -74,6 +91,15 @@ final class CoreBundles {
             }
         }
         return installed;
+    }
+
+    /** Raises the framework to {@code level}, starting the bundles held back until now. */
+    static void raiseStartLevel(BundleContext context, int level) throws InterruptedException {
+        FrameworkStartLevel framework = context.getBundle(0).adapt(FrameworkStartLevel.class);
+        if (framework.getStartLevel() >= level) return;
+        CountDownLatch done = new CountDownLatch(1);
+        framework.setStartLevel(level, event -> done.countDown());
+        if (!done.await(120, TimeUnit.SECONDS)) throw new IllegalStateException("Start level " + level + " not reached");
     }
 
     private static boolean sameBuild(Bundle existing, String entry) throws IOException {

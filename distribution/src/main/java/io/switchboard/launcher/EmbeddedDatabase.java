@@ -43,6 +43,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /** Starts PostgreSQL on {@code dataDir}, creating the cluster there the first time. */
+    /** {@link #start} for use in a task: an I/O failure arrives as {@link java.io.UncheckedIOException}. */
+    static EmbeddedDatabase startUnchecked(Path dataDir) {
+        try {
+            return start(dataDir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
     public static EmbeddedDatabase start(Path dataDir) throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);

@@ -2,15 +2,18 @@ package io.switchboard.launcher;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.Bundle;
@@ -28,6 +31,9 @@ public final class Launcher {
 
     private final Settings settings;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final StringBuilder phases = new StringBuilder();
+    private long phaseStart = System.nanoTime();
+    private volatile CompletableFuture<EmbeddedDatabase> pendingDatabase;
     private EmbeddedDatabase database;
     private Framework framework;
 
@@ -59,8 +65,9 @@ public final class Launcher {
         }
         long millis = Duration.ofNanos(System.nanoTime() - started).toMillis();
         System.out.println("Switchboard ready on http://" + settings.publicHost() + ":" + settings.httpPort()
-                + " (started in " + millis + " ms)");
+                + " (started in " + millis + " ms:" + launcher.phases + ")");
         System.out.flush();
+        IdleMemory.release();
         launcher.awaitStop();
     }
 
@@ -70,18 +77,15 @@ public final class Launcher {
             Files.createDirectories(home.resolve(dir));
         }
         String adminToken = AdminToken.resolve(settings);
-        String url = settings.dbUrl();
-        String user = settings.dbUser();
-        String password = settings.dbPassword();
-        if (url == null) {
-            database = EmbeddedDatabase.start(home.resolve("data").resolve("pg"));
-            url = database.jdbcUrl();
-            user = database.user();
-            password = database.password();
-        }
+        // The embedded database starts in its own process while the framework starts its bundles;
+        // storage and everything that needs it wait at a higher start level until it answers.
+        CompletableFuture<EmbeddedDatabase> embedded = settings.dbUrl() != null ? null
+                : CompletableFuture.supplyAsync(() -> EmbeddedDatabase.startUnchecked(home.resolve("data").resolve("pg")));
+        pendingDatabase = embedded;
         Map<String, String> props = new HashMap<>();
         props.put(Constants.FRAMEWORK_STORAGE, home.resolve("cache").resolve("felix").toString());
         props.put(Constants.FRAMEWORK_STORAGE_CLEAN, "none");
+        props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, "1");
         props.put("felix.log.level", "1");
         // The launcher's own SLF4J provider must not leak into the framework's bundles.
         props.put("felix.bootdelegation.implicit", "false");
@@ -97,17 +101,55 @@ public final class Launcher {
         props.put("felix.fileinstall.log.level", "2");
         props.put("ds.loglevel", "warn");
         props.put("switchboard.home", home.toString());
-        props.put("switchboard.db.url", url);
-        if (user != null) props.put("switchboard.db.user", user);
-        if (password != null) props.put("switchboard.db.password", password);
+        if (embedded == null) putDatabase(props, settings.dbUrl(), settings.dbUser(), settings.dbPassword());
         props.put("switchboard.admin.token", adminToken);
 
         Iterator<FrameworkFactory> factories = ServiceLoader.load(FrameworkFactory.class).iterator();
         if (!factories.hasNext()) throw new IllegalStateException("No OSGi framework on the class path");
         framework = factories.next().newFramework(props);
+        framework.init();
+        if (System.getenv("SWITCHBOARD_TRACE_START") != null) {
+            long t0 = System.nanoTime();
+            framework.getBundleContext().addBundleListener(event -> {
+                if (event.getType() == org.osgi.framework.BundleEvent.STARTED) {
+                    System.err.printf("trace: %5d ms started %s%n", (System.nanoTime() - t0) / 1_000_000,
+                            event.getBundle().getSymbolicName());
+                }
+            });
+        }
         framework.start();
+        phase("framework");
         CoreBundles.installAndStart(framework.getBundleContext());
+        phase("bundles");
+        if (embedded != null) {
+            try {
+                database = embedded.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+            // Framework properties are fixed at init; the framework falls back to system properties.
+            Map<String, String> db = new HashMap<>();
+            putDatabase(db, database.jdbcUrl(), database.user(), database.password());
+            db.forEach(System::setProperty);
+            phase("database");
+        }
+        CoreBundles.raiseStartLevel(framework.getBundleContext(), CoreBundles.LAST_LEVEL);
+        phase("storage");
         awaitReady();
+        phase("API");
+    }
+
+    private static void putDatabase(Map<String, String> props, String url, String user, String password) {
+        props.put("switchboard.db.url", url);
+        if (user != null) props.put("switchboard.db.user", user);
+        if (password != null) props.put("switchboard.db.password", password);
+    }
+
+    private void phase(String name) {
+        long now = System.nanoTime();
+        phases.append(phases.length() == 0 ? " " : ", ").append(name).append(' ')
+                .append(Duration.ofNanos(now - phaseStart).toMillis()).append(" ms");
+        phaseStart = now;
     }
 
     /** Waits until every core bundle is active and the accounts feature answers through the gateway. */
@@ -120,20 +162,27 @@ public final class Launcher {
         }
         String host = "0.0.0.0".equals(settings.bind()) ? "127.0.0.1" : settings.bind();
         if (host.contains(":")) host = "[" + host + "]";
-        URI health = URI.create("http://" + host + ":" + settings.httpPort() + "/api/v1/health");
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URL health = URI.create("http://" + host + ":" + settings.httpPort() + "/api/v1/health").toURL();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         String last = "no answer";
+        // HttpURLConnection rather than java.net.http: it loads a fraction of the classes, which shows
+        // in the start-up time.
         while (System.nanoTime() < deadline) {
+            HttpURLConnection c = (HttpURLConnection) health.openConnection();
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(5)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                last = r.statusCode() + " " + r.body();
-                if (r.statusCode() == 200 && r.body().contains("\"ready\":true")) return;
+                c.setConnectTimeout(2_000);
+                c.setReadTimeout(5_000);
+                int status = c.getResponseCode();
+                InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
+                String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                last = status + " " + body;
+                if (status == 200 && body.contains("\"ready\":true")) return;
             } catch (IOException e) {
                 last = e.toString();
+            } finally {
+                c.disconnect();
             }
-            Thread.sleep(50);
+            Thread.sleep(20);
         }
         throw new IllegalStateException("The API did not become ready within " + READY_TIMEOUT.toSeconds()
                 + " s (last answer: " + last + ")");
@@ -161,6 +210,13 @@ public final class Launcher {
             }
         } catch (Exception e) {
             System.err.println("Switchboard: stopping the framework failed: " + e);
+        }
+        if (database == null && pendingDatabase != null) {
+            try {
+                database = pendingDatabase.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // it did not come up: nothing to stop
+            }
         }
         if (database != null) database.close();
         System.out.println("Switchboard stopped");

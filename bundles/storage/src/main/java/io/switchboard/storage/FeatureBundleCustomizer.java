@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
  */
 final class FeatureBundleCustomizer implements BundleTrackerCustomizer<FeatureRegistration> {
     static final Pattern SCHEMA_NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    /** Schemas a feature may not take: PostgreSQL's own and the storage bundle's bookkeeping. */
+    static final java.util.Set<String> RESERVED = java.util.Set.of("public", "information_schema",
+            SchemaMigrator.STATE_SCHEMA);
     private static final Logger LOG = LoggerFactory.getLogger(FeatureBundleCustomizer.class);
 
     private final SchemaMigrator migrator;
@@ -40,8 +43,8 @@ final class FeatureBundleCustomizer implements BundleTrackerCustomizer<FeatureRe
             return null; // not a feature with a database: not tracked
         }
         String schema = header.trim();
-        if (!SCHEMA_NAME.matcher(schema).matches()) {
-            LOG.error("Bundle {} [{}]: invalid {} '{}' (expected [a-z][a-z0-9_]{0,62}); no database for it",
+        if (!SCHEMA_NAME.matcher(schema).matches() || RESERVED.contains(schema) || schema.startsWith("pg_")) {
+            LOG.error("Bundle {} [{}]: invalid {} '{}' (expected [a-z][a-z0-9_]{0,62}, not reserved); no database for it",
                     bundle.getSymbolicName(), bundle.getBundleId(), FeatureDatabase.SCHEMA_HEADER, schema);
             return new FeatureRegistration(schema, null);
         }
@@ -56,7 +59,7 @@ final class FeatureBundleCustomizer implements BundleTrackerCustomizer<FeatureRe
         }
         try {
             migrator.migrate(bundle, schema);
-        } catch (RuntimeException | LinkageError e) {
+        } catch (java.sql.SQLException | RuntimeException | LinkageError e) {
             LOG.error("Bundle {} [{}]: migration of schema '{}' failed: {}; no database for it",
                     bundle.getSymbolicName(), bundle.getBundleId(), schema, e.getMessage(), e);
             release(schema, bundle);

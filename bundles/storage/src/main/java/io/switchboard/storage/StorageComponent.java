@@ -43,6 +43,12 @@ public final class StorageComponent {
         pool = createPool(url, context.getProperty(USER_PROPERTY), context.getProperty(PASSWORD_PROPERTY));
         LOG.info("Connection pool '{}' open on {}", POOL_NAME, redact(url));
         SchemaMigrator migrator = new SchemaMigrator(pool, StorageComponent.class.getClassLoader());
+        try {
+            migrator.prepare();
+        } catch (java.sql.SQLException e) {
+            pool.close();
+            throw new IllegalStateException("The database at " + redact(url) + " cannot be used: " + e.getMessage(), e);
+        }
         tracker = new BundleTracker<>(context, Bundle.STARTING | Bundle.ACTIVE,
                 new FeatureBundleCustomizer(migrator, new PooledDataSource(pool)));
         try {

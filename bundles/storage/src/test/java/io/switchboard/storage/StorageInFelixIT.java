@@ -162,6 +162,18 @@ class StorageInFelixIT {
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             assertEquals(List.of("1", "2"), strings(st, "select version from demo.flyway_schema_history where version is not null order by installed_rank"));
         }
+
+        // an update that ships a new migration is migrated again (the remembered fingerprint differs)
+        demo.update((featureBundle("test.demo", "demo", Map.of(
+                "V1__init.sql", "create table greeting (id int primary key, text varchar(100) not null);\n"
+                        + "insert into greeting values (1, 'hello');\n",
+                "V2__more.sql", "insert into greeting values (2, 'world');\n",
+                "V3__again.sql", "insert into greeting values (3, 'again');\n"))));
+        assertNotNull(awaitService("demo"));
+        try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            assertEquals(List.of("hello", "world", "again"), strings(st, "select text from demo.greeting order by id"));
+            assertEquals(List.of("1", "2", "3"), strings(st, "select version from demo.flyway_schema_history where version is not null order by installed_rank"));
+        }
         demo.uninstall();
         assertNull(findService("demo"));
     }
@@ -174,6 +186,9 @@ class StorageInFelixIT {
         Bundle badName = ctx.installBundle("badname", featureBundle("test.badname", "Bad-Name",
                 Map.of("V1__init.sql", "create table t (id int);\n")));
         badName.start();
+        Bundle reserved = ctx.installBundle("reserved", featureBundle("test.reserved", "switchboard_storage",
+                Map.of("V1__init.sql", "drop table switchboard_storage.migrated;\n")));
+        reserved.start();
         Bundle good = ctx.installBundle("good", featureBundle("test.good", "good_one",
                 Map.of("V1__init.sql", "create table t (id int);\n")));
         good.start();
@@ -181,13 +196,14 @@ class StorageInFelixIT {
         assertNotNull(awaitService("good_one"));
         assertNull(findService("broken"));
         assertNull(findService("Bad-Name"));
+        assertNull(findService("switchboard_storage"), "the storage bundle's own schema cannot be taken");
         assertEquals(Bundle.ACTIVE, broken.getState());
         assertEquals(Bundle.ACTIVE, storage.getState());
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
             assertEquals(List.of(), strings(st,
                     "select table_name from information_schema.tables where table_schema = 'broken' and table_name = 'nonsense'"));
         }
-        for (Bundle b : List.of(broken, badName, good)) {
+        for (Bundle b : List.of(broken, badName, reserved, good)) {
             b.uninstall();
         }
     }
