@@ -72,6 +72,7 @@ public final class Launcher {
     }
 
     private void start() throws Exception {
+        requireFreePort();
         Path home = settings.home();
         for (String dir : new String[] {"data", "deploy", "conf", "logs", "cache"}) {
             Files.createDirectories(home.resolve(dir));
@@ -137,6 +138,17 @@ public final class Launcher {
         phase("storage");
         awaitReady();
         phase("API");
+    }
+
+    /** Fails fast when another process holds the HTTP port: its health answers must not pass for ours. */
+    private void requireFreePort() throws IOException {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(settings.bind(), settings.httpPort()));
+        } catch (java.net.BindException e) {
+            throw new IOException("Port " + settings.httpPort() + " on " + settings.bind()
+                    + " is in use by another process (set SWITCHBOARD_HTTP_PORT)", e);
+        }
     }
 
     private static void putDatabase(Map<String, String> props, String url, String user, String password) {

@@ -16,6 +16,13 @@ public interface UpdatePublisher {
     /** The same for several accounts (each gets its own cursor). */
     void publish(Collection<String> accountIds, String type, Object data);
 
+    /**
+     * Pushes an update that the {@link UpdateSource} named {@code source} has already stored (and
+     * committed) at {@code position} to the connected devices of these accounts. Call it in position
+     * order; a device that already has the position skips it. Nothing is stored here.
+     */
+    void deliver(String source, long position, Collection<String> accountIds, String type, Object data);
+
     /** Pushes to connected devices only; nothing is stored and the frame's cursor is null. */
     void publishEphemeral(Collection<String> accountIds, String type, Object data);
 }

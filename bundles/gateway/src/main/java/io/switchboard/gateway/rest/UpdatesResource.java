@@ -1,10 +1,13 @@
 package io.switchboard.gateway.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.gateway.Json;
+import io.switchboard.gateway.stream.Cursor;
 import io.switchboard.gateway.stream.StreamHub;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.Caller;
-import io.switchboard.sdk.stream.Update;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +37,7 @@ public class UpdatesResource {
     private static final int PAGE = 100;
     private static final int MAX_TIMEOUT = 60;
 
+    private static final ObjectMapper MAPPER = Json.newMapper();
     private final StreamHub hub;
 
     @Activate
@@ -44,44 +49,59 @@ public class UpdatesResource {
     public Map<String, Object> poll(@QueryParam("since") String since, @QueryParam("timeout") String timeout,
                                     @Context SecurityContext security) {
         AccountPrincipal caller = Caller.require(security);
-        long cursor = parseCursor(since);
+        Cursor from = parseCursor(since);
         int wait = parseTimeout(timeout);
+        if (from == null) {
+            // No cursor yet: where every source is now, for the next call.
+            return Map.of("updates", List.of(), "cursor", hub.head(caller.accountId()).toString());
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(wait);
-        List<Update> updates = hub.since(caller.accountId(), cursor, PAGE);
-        while (updates.isEmpty()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) break;
+        List<Map<String, Object>> out = new ArrayList<>();
+        Cursor last = from;
+        while (true) {
+            // The waiter is taken before reading, so an update that lands in between still wakes us.
+            CompletableFuture<Void> next = hub.nextUpdate(caller.accountId());
             try {
-                hub.nextUpdate(caller.accountId()).get(left, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
+                last = hub.backlog(caller.accountId(), from, PAGE, (type, after, data) -> {
+                    Map<String, Object> frame = new LinkedHashMap<>();
+                    frame.put("type", type);
+                    frame.put("cursor", after.toString());
+                    frame.put("data", readTree(data));
+                    out.add(frame);
+                });
+            } catch (RuntimeException e) {
+                throw new ApiException(503, "updates_unavailable", "Updates cannot be read right now; retry with the same cursor.");
+            }
+            long left = deadline - System.nanoTime();
+            if (!out.isEmpty() || left <= 0) break;
+            try {
+                next.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
                 break;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (ExecutionException e) {
-                break;
             }
-            updates = hub.since(caller.accountId(), cursor, PAGE);
         }
-        List<Map<String, Object>> out = new ArrayList<>(updates.size());
-        long last = cursor;
-        for (Update u : updates) {
-            Map<String, Object> frame = new LinkedHashMap<>();
-            frame.put("type", u.type());
-            frame.put("cursor", Long.toString(u.cursor()));
-            frame.put("data", u.data());
-            out.add(frame);
-            last = u.cursor();
-        }
-        return Map.of("updates", out, "cursor", Long.toString(last));
+        return Map.of("updates", out, "cursor", last.toString());
     }
 
-    static long parseCursor(String since) {
-        if (since == null || since.isEmpty()) return 0;
-        if (since.length() > 19 || !since.chars().allMatch(Character::isDigit)) {
-            throw ApiException.badRequest("invalid_cursor", "'since' must be a cursor received from this server.");
+    private static JsonNode readTree(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("A stored update is not JSON", e);
         }
-        return Long.parseLong(since);
+    }
+
+    /** Null when absent. */
+    static Cursor parseCursor(String since) {
+        if (since == null || since.isEmpty()) return null;
+        try {
+            return Cursor.parse(since);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_cursor", e.getMessage());
+        }
     }
 
     static int parseTimeout(String timeout) {

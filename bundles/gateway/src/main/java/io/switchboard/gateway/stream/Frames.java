@@ -1,5 +1,6 @@
 package io.switchboard.gateway.stream;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -7,12 +8,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Frames {
     private Frames() {}
 
-    static String event(ObjectMapper mapper, String type, Long cursor, Object data) {
-        ObjectNode frame = mapper.createObjectNode();
-        frame.put("type", type);
-        if (cursor == null) frame.putNull("cursor"); else frame.put("cursor", Long.toString(cursor));
-        frame.set("data", mapper.valueToTree(data));
-        return frame.toString();
+    private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
+
+    /** A frame from already serialised data; the cursor holds only {@code [a-z0-9.]}. */
+    static String event(String type, Cursor cursor, String dataJson) {
+        StringBuilder b = new StringBuilder(dataJson.length() + type.length() + 64);
+        b.append("{\"type\":\"");
+        ENCODER.quoteAsString(type, b);
+        b.append("\",\"cursor\":");
+        if (cursor == null) b.append("null"); else b.append('"').append(cursor).append('"');
+        return b.append(",\"data\":").append(dataJson).append('}').toString();
+    }
+
+    static String event(ObjectMapper mapper, String type, Object data) {
+        try {
+            return event(type, null, mapper.writeValueAsString(data));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("Frame data is not writable as JSON", e);
+        }
     }
 
     static String error(ObjectMapper mapper, String code, String message) {

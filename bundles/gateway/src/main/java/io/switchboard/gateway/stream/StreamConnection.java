@@ -6,12 +6,10 @@ import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.stream.FrameHandler;
 import io.switchboard.sdk.stream.StreamSession;
-import io.switchboard.sdk.stream.Update;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
@@ -28,7 +26,6 @@ final class StreamConnection implements StreamSession {
     private static final Logger LOG = LoggerFactory.getLogger(StreamConnection.class);
     static final int CLOSE_AUTH_FAILED = 4401;
     static final int CLOSE_BAD_REQUEST = 4400;
-    private static final int BACKLOG_PAGE = 500;
     private static final int MAX_QUEUE = 10_000;
 
     private final Session session;
@@ -37,7 +34,9 @@ final class StreamConnection implements StreamSession {
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
     private final ScheduledFuture<?> authDeadline;
     private volatile AccountPrincipal principal;
-    private long lastCursor = -1;
+    private static final int BACKLOG_PAGE = 500;
+    private Cursor cursor = Cursor.START;
+    private boolean catchingUp;
     private boolean sending;
     private boolean closed;
 
@@ -55,7 +54,7 @@ final class StreamConnection implements StreamSession {
 
     @Override
     public void send(String type, Object data) {
-        enqueue(Frames.event(mapper, type, null, data));
+        enqueue(Frames.event(mapper, type, data));
     }
 
     void onText(String text) {
@@ -105,7 +104,7 @@ final class StreamConnection implements StreamSession {
             close(CLOSE_AUTH_FAILED, "a token string is required");
             return;
         }
-        long since;
+        Cursor since;
         try {
             since = parseSince(frame.get("since"));
         } catch (IllegalArgumentException e) {
@@ -123,42 +122,64 @@ final class StreamConnection implements StreamSession {
             return;
         }
         authDeadline.cancel(false);
+        String accountId = who.get().accountId();
+        // Without 'since' the device starts where every source is now; the head is read before the
+        // socket subscribes, and the backlog after it covers whatever arrived in between.
+        Cursor from = since != null ? since : hub.head(accountId);
         synchronized (this) {
             principal = who.get();
-            lastCursor = since;
+            cursor = from;
+            catchingUp = true;
             hub.subscribe(this);
-            // Holding this lock, live deliveries wait until the backlog is queued; those already in
-            // the backlog are then skipped by their cursor.
-            while (true) {
-                List<Update> page = hub.since(principal.accountId(), lastCursor, BACKLOG_PAGE);
-                for (Update u : page) {
-                    enqueueLocked(Frames.event(mapper, u.type(), u.cursor(), u.data()));
-                    lastCursor = u.cursor();
-                }
-                if (page.size() < BACKLOG_PAGE) break;
-            }
-            enqueueLocked(Frames.event(mapper, "ready", null, Map.of(
+            pumpBacklogLocked();
+        }
+    }
+
+    /**
+     * Queues the next page of missed updates; the rest follows as the socket drains, so a long
+     * absence never fills memory. While catching up, live deliveries are dropped: every one of them
+     * is already stored and comes with a later page. The last page ends with {@code ready}.
+     */
+    private void pumpBacklogLocked() {
+        int[] queued = {0};
+        try {
+            cursor = hub.backlog(principal.accountId(), cursor, BACKLOG_PAGE, (type, after, data) -> {
+                outbox.add(Frames.event(type, after, data));
+                queued[0]++;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Reading the backlog of {} failed", principal.accountId(), e);
+            closeLocked(1011, "updates unavailable, reconnect with since");
+            return;
+        }
+        if (queued[0] < BACKLOG_PAGE) {
+            catchingUp = false;
+            outbox.add(Frames.event(mapper, "ready", Map.of(
                     "accountId", principal.accountId(), "handle", principal.handle(),
-                    "cursor", Long.toString(Math.max(lastCursor, 0)))));
+                    "cursor", cursor.toString())));
         }
+        if (!sending) sendNextLocked();
     }
 
-    static long parseSince(JsonNode since) {
-        if (since == null || since.isNull()) return 0;
+    /** The client's {@code since}: null when absent; a cursor string (or, as before, a number). */
+    static Cursor parseSince(JsonNode since) {
+        if (since == null || since.isNull()) return null;
         String s = since.isTextual() ? since.asText() : since.isIntegralNumber() ? since.asText() : null;
-        if (s == null || s.isEmpty() || s.length() > 19 || !s.chars().allMatch(Character::isDigit)) {
-            throw new IllegalArgumentException("'since' must be a cursor received from this server.");
-        }
-        return Long.parseLong(s);
+        if (s == null) throw new IllegalArgumentException("'since' must be a cursor received from this server.");
+        return Cursor.parse(s);
     }
 
-    /** Queues a frame; a stored update (cursor ≥ 0) at or below the last one sent is skipped. */
-    synchronized void deliver(long cursor, String frame) {
+    /** Queues a stored update unless this device already has its position. */
+    synchronized void deliver(String source, long position, String type, String dataJson) {
+        if (principal == null || closed || catchingUp) return;
+        if (position <= cursor.get(source)) return;
+        cursor = cursor.with(source, position);
+        enqueueLocked(Frames.event(type, cursor, dataJson));
+    }
+
+    /** Queues an ephemeral frame (no cursor). */
+    synchronized void deliverEphemeral(String frame) {
         if (principal == null || closed) return;
-        if (cursor >= 0) {
-            if (cursor <= lastCursor) return;
-            lastCursor = cursor;
-        }
         enqueueLocked(frame);
     }
 
@@ -182,6 +203,10 @@ final class StreamConnection implements StreamSession {
     }
 
     private void sendNextLocked() {
+        if (outbox.isEmpty() && catchingUp && !closed) {
+            pumpBacklogLocked();
+            return;
+        }
         String next = outbox.poll();
         if (next == null || closed) {
             sending = false;

@@ -6,6 +6,8 @@ import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.TokenAuthenticator;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.FrameHandler;
+import io.switchboard.sdk.stream.SourceUpdate;
+import io.switchboard.sdk.stream.UpdateSource;
 import io.switchboard.sdk.stream.Update;
 import io.switchboard.sdk.stream.UpdatePublisher;
 import java.util.Collection;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -25,6 +28,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The live side of the stream: which devices of which account are connected, the stored updates,
@@ -33,12 +38,15 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  */
 @Component(service = {UpdatePublisher.class, StreamHub.class})
 public class StreamHub implements UpdatePublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
     private static final int STRIPES = 256;
+    private static final int PAGE = 500;
 
     private final ObjectMapper mapper = Json.newMapper();
     private final Map<String, Set<StreamConnection>> connections = new ConcurrentHashMap<>();
     private final Map<String, FrameHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> waiters = new ConcurrentHashMap<>();
+    private final Map<String, UpdateSource> sources = new ConcurrentHashMap<>();
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final UpdateStore store;
     private final ScheduledExecutorService timer;
@@ -89,27 +97,35 @@ public class StreamHub implements UpdatePublisher {
 
     boolean canAuthenticate() { return authenticator != null; }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addSource(UpdateSource source, Map<String, Object> props) {
+        Object name = props.get(UpdateSource.NAME);
+        if (name instanceof String n && Cursor.SOURCE_NAME.matcher(n).matches() && !Cursor.ACCOUNT_SOURCE.equals(n)) {
+            sources.put(n, source);
+        } else {
+            LOG.warn("An update source without a valid '{}' property is ignored: {}", UpdateSource.NAME, name);
+        }
+    }
+
+    void removeSource(UpdateSource source, Map<String, Object> props) {
+        Object name = props.get(UpdateSource.NAME);
+        if (name instanceof String n) sources.remove(n, source);
+    }
+
     @Override
     public long publish(String accountId, String type, Object data) {
-        String json;
-        try {
-            json = mapper.writeValueAsString(data);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("Update data is not writable as JSON", e);
-        }
+        String json = toJson(data);
         ReentrantLock lock = lockFor(accountId);
         long cursor;
         lock.lock();
         try {
             // Store and push under the account's lock so devices see cursors in order.
             cursor = store.append(accountId, type, json);
-            String frame = Frames.event(mapper, type, cursor, mapper.valueToTree(data));
-            for (StreamConnection c : connectionsOf(accountId)) c.deliver(cursor, frame);
+            for (StreamConnection c : connectionsOf(accountId)) c.deliver(Cursor.ACCOUNT_SOURCE, cursor, type, json);
         } finally {
             lock.unlock();
         }
-        CompletableFuture<Void> waiter = waiters.remove(accountId);
-        if (waiter != null) waiter.complete(null);
+        wake(accountId);
         return cursor;
     }
 
@@ -119,25 +135,92 @@ public class StreamHub implements UpdatePublisher {
     }
 
     @Override
-    public void publishEphemeral(Collection<String> accountIds, String type, Object data) {
-        String frame = Frames.event(mapper, type, null, data);
+    public void deliver(String source, long position, Collection<String> accountIds, String type, Object data) {
+        String json = toJson(data);
         for (String id : accountIds) {
-            for (StreamConnection c : connectionsOf(id)) c.deliver(-1, frame);
+            for (StreamConnection c : connectionsOf(id)) c.deliver(source, position, type, json);
+            wake(id);
         }
     }
 
-    /** Stored updates after the cursor, oldest first. */
-    public List<Update> since(String accountId, long cursor, int limit) {
-        return store.since(accountId, cursor, limit);
+    @Override
+    public void publishEphemeral(Collection<String> accountIds, String type, Object data) {
+        String frame = Frames.event(type, null, toJson(data));
+        for (String id : accountIds) {
+            for (StreamConnection c : connectionsOf(id)) c.deliverEphemeral(frame);
+        }
     }
 
-    public long latest(String accountId) {
-        return store.latest(accountId);
+    /** Receives stored updates in order, each with the cursor a device has after it. */
+    public interface BacklogSink {
+        void accept(String type, Cursor after, String dataJson);
     }
 
-    /** Completes when the next update for the account is stored (for long polls). */
+    /** Where every source is now, for a device that starts without {@code since}. */
+    public Cursor head(String accountId) {
+        Cursor c = Cursor.START.with(Cursor.ACCOUNT_SOURCE, store.latest(accountId));
+        for (Map.Entry<String, UpdateSource> e : sources.entrySet()) {
+            try {
+                c = c.with(e.getKey(), e.getValue().head());
+            } catch (RuntimeException ex) {
+                LOG.warn("Update source '{}' failed to tell its head", e.getKey(), ex);
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Sends the stored updates after {@code from}, source by source, each in its order, at most
+     * {@code max} in all; fewer than {@code max} means there are no more. Returns the cursor after
+     * the last update sent. A source that fails throws, and the caller lets the client retry from
+     * its cursor.
+     */
+    public Cursor backlog(String accountId, Cursor from, int max, BacklogSink sink) {
+        Cursor at = from;
+        int sent = 0;
+        while (sent < max) {
+            int page = Math.min(PAGE, max - sent);
+            List<Update> updates = store.since(accountId, at.get(Cursor.ACCOUNT_SOURCE), page);
+            for (Update u : updates) {
+                at = at.with(Cursor.ACCOUNT_SOURCE, u.cursor());
+                sink.accept(u.type(), at, u.data().toString());
+            }
+            sent += updates.size();
+            if (updates.size() < page) break;
+        }
+        for (Map.Entry<String, UpdateSource> e : new TreeMap<>(sources).entrySet()) {
+            String name = e.getKey();
+            while (sent < max) {
+                int page = Math.min(PAGE, max - sent);
+                List<SourceUpdate> updates = e.getValue().since(accountId, at.get(name), page);
+                for (SourceUpdate u : updates) {
+                    at = at.with(name, u.position());
+                    sink.accept(u.type(), at, toJson(u.data()));
+                }
+                sent += updates.size();
+                if (updates.size() < page) break;
+            }
+        }
+        return at;
+    }
+
+    /** Completes when the next update for the account arrives (for long polls). */
     public CompletableFuture<Void> nextUpdate(String accountId) {
         return waiters.computeIfAbsent(accountId, k -> new CompletableFuture<>());
+    }
+
+    private void wake(String accountId) {
+        if (waiters.isEmpty()) return;
+        CompletableFuture<Void> waiter = waiters.remove(accountId);
+        if (waiter != null) waiter.complete(null);
+    }
+
+    private String toJson(Object data) {
+        try {
+            return mapper.writeValueAsString(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("Update data is not writable as JSON", e);
+        }
     }
 
     void subscribe(StreamConnection connection) {

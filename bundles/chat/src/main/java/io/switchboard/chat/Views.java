@@ -1,0 +1,67 @@
+package io.switchboard.chat;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** What clients read and write, named as the API names it. */
+public final class Views {
+    private Views() {}
+
+    // ---- requests
+
+    /** POST /api/v1/conversations. */
+    public record NewConversation(String kind, String with, String title, List<String> members) {}
+
+    /** PUT …/messages/{clientMsgId}. */
+    public record NewMessage(String text, String replyTo, List<String> attachments, Location location) {}
+
+    /** PATCH …/messages/{messageId}. */
+    public record Edit(String text) {}
+
+    /** POST …/reactions. */
+    public record NewReaction(String emoji) {}
+
+    /** POST …/read. */
+    public record ReadMark(Long seq) {}
+
+    /** POST …/members. */
+    public record NewMember(String handle) {}
+
+    /** PATCH /api/v1/conversations/{id}. */
+    public record Rename(String title) {}
+
+    /** PATCH …/members/{handle}. */
+    public record RoleChange(String role) {}
+
+    // ---- answers and events
+
+    public record Location(Double latitude, Double longitude, String title) {}
+
+    public record Attachment(String mediaId, long size, String contentType) {}
+
+    public record Reaction(String emoji, int count, List<String> handles) {}
+
+    public record Message(String id, String conversationId, long seq, String sender, String clientMsgId, String text,
+                          String replyTo, List<Attachment> attachments, Location location, List<Reaction> reactions,
+                          String editedAt, boolean deleted, String sentAt) {}
+
+    public record Member(String handle, String displayName, String kind, String role) {}
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Conversation(String id, String kind, String title, List<Member> members, Long lastSeq,
+                               Message lastMessage, Long unread, Long readSeq, String createdAt,
+                               String change, String actor, String subject) {}
+
+    public record Conversations(List<Conversation> conversations) {}
+
+    public record Messages(List<Message> messages) {}
+
+    public record ReactionEvent(String conversationId, String messageId, long seq, String emoji, String handle,
+                                boolean added, List<Reaction> reactions) {}
+
+    public record ReadEvent(String conversationId, String handle, long seq) {}
+
+    public record Typing(String conversationId, String handle) {}
+
+    public record MediaInfo(String mediaId, long size, String contentType) {}
+}
