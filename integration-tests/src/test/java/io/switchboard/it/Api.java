@@ -56,6 +56,10 @@ public final class Api {
         return send("PATCH", path, token, body(json), "application/json");
     }
 
+    Reply put(String path, String token, Object json) throws Exception {
+        return send("PUT", path, token, body(json), "application/json");
+    }
+
     Reply delete(String path, String token) throws Exception {
         return send("DELETE", path, token, null, null);
     }
