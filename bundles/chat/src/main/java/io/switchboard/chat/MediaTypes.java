@@ -32,7 +32,8 @@ final class MediaTypes {
      * The type to store: the declared one when the bytes agree (or cannot tell), what the bytes show
      * when nothing specific was declared, and a 400 when the declaration lies about the bytes.
      */
-    static String resolve(String declared, String detected) {
+    static String resolve(String declaredType, String detected) {
+        String declared = ALIASES.getOrDefault(declaredType, declaredType);
         String found = detected == null ? OCTET : ALIASES.getOrDefault(detected, detected);
         if (declared.equals(found)) return declared;
         if (declared.equals(OCTET)) return found;
