@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /**
  * Where a device is in every update source: a position per source, written as
  * {@code acct12.chat3042} (name then position, sources sorted, dot-separated). A source missing from
- * a cursor is at 0. A cursor of bare digits, as earlier servers wrote them, is a position in
+ * a cursor is at 0, and a source at 0 is left out, so equal positions always read the same. A cursor of bare digits, as earlier servers wrote them, is a position in
  * {@value #ACCOUNT_SOURCE}. Immutable.
  */
 public final class Cursor {
@@ -34,8 +34,10 @@ public final class Cursor {
         TreeMap<String, Long> map = new TreeMap<>();
         for (String part : s.split("\\.", -1)) {
             var m = ENTRY.matcher(part);
-            if (!m.matches() || map.put(m.group(1), Long.parseLong(m.group(2))) != null) throw invalid();
+            if (!m.matches() || map.containsKey(m.group(1))) throw invalid();
+            map.put(m.group(1), Long.parseLong(m.group(2)));
         }
+        map.values().removeIf(p -> p == 0);
         return new Cursor(map);
     }
 
@@ -49,9 +51,9 @@ public final class Cursor {
     }
 
     Cursor with(String source, long position) {
-        if (get(source) == position && positions.containsKey(source)) return this;
+        if (get(source) == position) return this;
         TreeMap<String, Long> copy = new TreeMap<>(positions);
-        copy.put(source, position);
+        if (position == 0) copy.remove(source); else copy.put(source, position);
         return new Cursor(copy);
     }
 

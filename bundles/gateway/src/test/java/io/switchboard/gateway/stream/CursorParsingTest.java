@@ -34,6 +34,9 @@ class CursorParsingTest {
         assertEquals(42, Cursor.parse("42").get(Cursor.ACCOUNT_SOURCE));
         assertEquals("acct0", Cursor.parse("0").toString());
         assertEquals("acct0", Cursor.START.toString());
+        assertEquals("acct12", Cursor.parse("acct12.chat0").toString(), "a source at 0 is left out");
+        assertEquals(Cursor.parse("acct12"), Cursor.parse("chat0.acct12"));
+        assertEquals("acct12", Cursor.parse("acct12.chat5").with("chat", 0).toString());
     }
 
     @Test
