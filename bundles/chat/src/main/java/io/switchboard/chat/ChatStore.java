@@ -366,10 +366,12 @@ final class ChatStore {
         }
     }
 
+    static final String HISTORY = "SELECT " + MESSAGE_COLUMNS + "\n" + """
+             FROM chat.messages m WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?""";
+
     /** Newest first, below {@code beforeSeq}; the primary key serves any depth. */
     List<MessageRow> history(String conversationId, long beforeSeq, int limit) throws SQLException {
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement("SELECT " + MESSAGE_COLUMNS + "\n" + """
-                 FROM chat.messages m WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?""")) {
+        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(HISTORY)) {
             s.setString(1, conversationId);
             s.setLong(2, beforeSeq);
             s.setInt(3, limit);
