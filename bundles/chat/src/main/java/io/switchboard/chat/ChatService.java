@@ -371,7 +371,7 @@ public class ChatService implements UpdateSource {
                     }
                 }
                 Collection<String> audience = conv.roles().keySet();
-                tx.afterCommit(() -> publisher.deliver(SOURCE, pos, audience, "message.created", view(row)));
+                tx.deliver(() -> publisher.deliver(SOURCE, pos, audience, "message.created", view(row)));
                 result[0] = row;
                 created[0] = true;
             }
@@ -529,12 +529,12 @@ public class ChatService implements UpdateSource {
         return seq;
     }
 
-    /** Stores an event in the log and, after commit, installs nothing and delivers it. */
+    /** Stores an event in the log; after commit it goes to the audience. */
     private void record(ChatWriter.Tx tx, long pos, ConvSnapshot conv, String type, Object data, Collection<String> audience)
             throws SQLException {
         store.insertEvent(tx.connection, pos, conv.id(), type, write(data));
         List<String> to = List.copyOf(audience);
-        tx.afterCommit(() -> publisher.deliver(SOURCE, pos, to, type, data));
+        tx.deliver(() -> publisher.deliver(SOURCE, pos, to, type, data));
     }
 
     /** A change of the conversation itself: stored, installed in memory after commit, delivered. */
@@ -544,10 +544,8 @@ public class ChatService implements UpdateSource {
                 subject == null ? null : directory.handle(subject));
         store.insertEvent(tx.connection, pos, next.id(), "conversation.updated", write(data));
         List<String> to = List.copyOf(audience);
-        tx.afterCommit(() -> {
-            conversations.put(next.id(), next);
-            publisher.deliver(SOURCE, pos, to, "conversation.updated", data);
-        });
+        tx.afterCommit(() -> conversations.put(next.id(), next));
+        tx.deliver(() -> publisher.deliver(SOURCE, pos, to, "conversation.updated", data));
     }
 
     private static String title(String title) {

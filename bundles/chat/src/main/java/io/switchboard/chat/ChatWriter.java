@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,6 +43,7 @@ final class ChatWriter {
         final Connection connection;
         private long position;
         private final List<Runnable> afterCommit = new ArrayList<>();
+        private final List<Runnable> deliveries = new ArrayList<>();
         final List<MessageRow> newMessages = new ArrayList<>();
         final List<String[]> newMediaLinks = new ArrayList<>();
         final Map<ChatStore.SendKey, MessageRow> sent = new HashMap<>();
@@ -73,6 +76,9 @@ final class ChatWriter {
         }
 
         void afterCommit(Runnable r) { afterCommit.add(r); }
+
+        /** Delivery to devices: after commit, in order, on the delivery thread. */
+        void deliver(Runnable r) { deliveries.add(r); }
     }
 
     private record Pending(Task task, CompletableFuture<Void> done) {}
@@ -82,6 +88,12 @@ final class ChatWriter {
     /** Last seq per conversation, as committed; only the writer thread touches it. */
     private final Map<String, Long> lastSeqs = new HashMap<>();
     private final Thread thread;
+    /** Pushes committed changes to sockets in commit order while the writer goes on with the next batch. */
+    private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "switchboard-chat-delivery");
+        t.setDaemon(true);
+        return t;
+    });
     private long position;
     private volatile long committed;
     private volatile boolean running = true;
@@ -133,6 +145,12 @@ final class ChatWriter {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) thread.interrupt();
+        delivery.shutdown();
+        try {
+            delivery.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         Pending p;
         while ((p = queue.poll()) != null) p.done.completeExceptionally(unavailable());
     }
@@ -205,12 +223,18 @@ final class ChatWriter {
         position = tx.position;
         lastSeqs.putAll(tx.seqs);
         committed = position;
-        for (Runnable r : tx.afterCommit) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                LOG.warn("Delivering a chat change failed", e);
-            }
+        for (Runnable r : tx.afterCommit) r.run();
+        if (!tx.deliveries.isEmpty()) {
+            List<Runnable> work = tx.deliveries;
+            delivery.execute(() -> {
+                for (Runnable r : work) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("Delivering a chat change failed", e);
+                    }
+                }
+            });
         }
         for (int i = 0; i < batch.size(); i++) {
             ApiException refusal = refusals.get(i);
