@@ -21,10 +21,11 @@ export function composer(ctx, conversationId) {
     mode,
     uploads,
     h('div', {class: 'compose-row'},
-      h('label', {class: 'button quiet attach', for: fileId, title: 'Attach files'}, '📎', h('span', {class: 'sr-only'}, 'Attach files')),
+      h('label', {class: 'button quiet attach', for: fileId, title: 'Attach files'},
+        h('span', {class: 'icon icon-attach', 'aria-hidden': 'true'}), h('span', {class: 'sr-only'}, 'Attach files')),
       file,
       h('button', {type: 'button', class: 'quiet', 'aria-label': 'Send a location', title: 'Send a location',
-        onclick: () => askLocation()}, '📍'),
+        onclick: () => askLocation()}, h('span', {class: 'icon icon-location', 'aria-hidden': 'true'})),
       h('label', {for: textId, class: 'sr-only'}, 'Message'),
       text, help, send));
 

@@ -22,7 +22,7 @@ export function mount(el, ctx, {conversationId}) {
     older, list);
   const typingLine = h('p', {class: 'typing', 'aria-live': 'polite'});
   const compose = composer(ctx, conversationId);
-  const section = h('section', {class: 'conversation', 'aria-labelledby': 'conversation-title'},
+  const section = h('section', {class: 'chat-view', 'aria-labelledby': 'conversation-title'},
     h('header', {class: 'conversation-head'}, backLink(), h('div', {class: 'heading'}, title, subtitle), infoLink),
     error.el, scroller, typingLine, compose.el);
   el.append(section);
@@ -97,7 +97,10 @@ export function mount(el, ctx, {conversationId}) {
   }
 
   function showTyping() {
-    const names = [...typists.keys()];
+    const names = [...typists.keys()].map((handle) => {
+      const member = conversation && (conversation.members || []).find((m) => m.handle === handle);
+      return member && member.displayName ? member.displayName : handle;
+    });
     typingLine.textContent = !names.length ? ''
       : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
   }
@@ -144,12 +147,9 @@ export function mount(el, ctx, {conversationId}) {
     if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
   };
 
-  chat.addEventListener('message', onMessage);
-  chat.addEventListener('read', onRead);
-  chat.addEventListener('typing', onTyping);
-  chat.addEventListener('conversation', onConversation);
-  chat.addEventListener('left', onLeft);
-  ctx.stream.addEventListener('ready', onReady);
+  const listeners = [[chat, 'message', onMessage], [chat, 'read', onRead], [chat, 'typing', onTyping],
+    [chat, 'conversation', onConversation], [chat, 'left', onLeft], [ctx.stream, 'ready', onReady]];
+  for (const [target, name, fn] of listeners) target.addEventListener(name, fn);
   scroller.addEventListener('scroll', onScroll, {passive: true});
   older.addEventListener('click', loadOlder);
   chat.visible = conversationId;
@@ -174,12 +174,7 @@ export function mount(el, ctx, {conversationId}) {
   return () => {
     if (chat.visible === conversationId) chat.visible = null;
     for (const timer of typists.values()) clearTimeout(timer);
-    chat.removeEventListener('message', onMessage);
-    chat.removeEventListener('read', onRead);
-    chat.removeEventListener('typing', onTyping);
-    chat.removeEventListener('conversation', onConversation);
-    chat.removeEventListener('left', onLeft);
-    ctx.stream.removeEventListener('ready', onReady);
+    for (const [target, name, fn] of listeners) target.removeEventListener(name, fn);
     document.title = 'Switchboard';
   };
 }

@@ -53,7 +53,7 @@ function item(ctx, c) {
   const unread = c.unread || 0;
   const last = c.lastMessage;
   return h('li', {dataset: {conversation: c.id}},
-    h('a', {href: `#/c/${encodeURIComponent(c.id)}`, class: 'conversation', 'aria-current': c.id === active ? 'page' : null},
+    h('a', {href: `#/c/${encodeURIComponent(c.id)}`, class: 'conversation-link', 'aria-current': c.id === active ? 'page' : null},
       h('span', {class: 'avatar', 'aria-hidden': 'true'}, initials(title)),
       h('span', {class: 'summary'},
         h('span', {class: 'title'}, title, c.kind === 'group' ? h('span', {class: 'badge'}, 'Group') : null),

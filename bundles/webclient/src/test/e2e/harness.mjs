@@ -1,0 +1,115 @@
+// A small harness for the web client's end-to-end scenarios: Debian's Chromium through
+// playwright-core (never a downloaded browser), people as browser contexts, screenshots, and
+// waits on what the page shows (no sleeps).
+
+import {chromium} from 'playwright-core';
+import {mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+
+export const DESKTOP = {width: 1280, height: 800};
+export const PHONE = {width: 390, height: 844};
+const WAIT_MS = 15_000;
+
+export class Harness {
+  constructor(baseUrl, screenshotDir) {
+    this.baseUrl = baseUrl.replace(/\/$/, '');
+    this.screenshotDir = screenshotDir;
+    this.people = [];
+    mkdirSync(screenshotDir, {recursive: true});
+  }
+
+  async launch() {
+    this.browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+      timeout: 60_000,
+    });
+  }
+
+  async close() {
+    if (this.browser) await this.browser.close();
+  }
+
+  /** A person with their own browser context (own storage, own socket). */
+  async person(name, viewport = DESKTOP) {
+    const context = await this.browser.newContext({viewport, baseURL: this.baseUrl});
+    context.setDefaultTimeout(WAIT_MS);
+    const page = await context.newPage();
+    const person = {name, context, page, problems: []};
+    // The page must never throw, and nothing may be refused by the Content-Security-Policy.
+    page.on('pageerror', (e) => person.problems.push(`uncaught: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) person.problems.push(`console: ${m.text()}`);
+    });
+    page.on('request', (r) => {
+      if (!r.url().startsWith(this.baseUrl) && !/^(blob|data):/.test(r.url())) person.problems.push(`outside request: ${r.url()}`);
+    });
+    this.people.push(person);
+    return person;
+  }
+
+  async screenshot(person, name) {
+    await person.page.screenshot({path: join(this.screenshotDir, `${name}.png`)});
+  }
+
+  /** Failures of the page itself, collected while a scenario ran. */
+  problems() {
+    return this.people.flatMap((p) => p.problems.map((x) => `${p.name}: ${x}`));
+  }
+
+  async closePeople() {
+    for (const p of this.people) await p.context.close().catch(() => {});
+    this.people = [];
+  }
+}
+
+/** Signs a new account up through the form and waits until the stream is live. */
+export async function signUp(person, handle, displayName, {kind = 'person', password = 'correct horse battery'} = {}) {
+  const {page} = person;
+  await page.goto('/');
+  await page.getByRole('link', {name: 'Create an account'}).click();
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByLabel('Password').fill(password);
+  if (kind === 'business') await page.getByLabel('Business').check();
+  await page.getByRole('button', {name: 'Create account'}).click();
+  await live(person);
+  person.handle = handle;
+  person.displayName = displayName;
+}
+
+export function live(person) {
+  return person.page.locator('[data-connection="live"]').waitFor();
+}
+
+/** Opens a conversation from the sidebar list by its title. */
+export async function openConversation(person, title) {
+  const {page} = person;
+  if (await page.locator('.shell[data-view="detail"] .back').first().isVisible()) {
+    await page.locator('.shell[data-view="detail"] .back').first().click();
+  }
+  await page.locator('.conversations a.conversation-link', {hasText: title}).click();
+  await page.locator('section.chat-view[data-loaded="true"]').waitFor();
+}
+
+export async function send(person, text) {
+  const box = person.page.getByRole('textbox', {name: 'Message'});
+  await box.fill(text);
+  await box.press('Enter');
+  await message(person, text).waitFor();
+}
+
+/** The message element (li) showing `text`. */
+export function message(person, text) {
+  return person.page.locator('li.message', {has: person.page.locator('p.text', {hasText: text})});
+}
+
+/** Waits until `fn` (run in the page) returns true. */
+export function until(person, fn, arg) {
+  return person.page.waitForFunction(fn, arg, {timeout: WAIT_MS});
+}
+
+export function check(condition, what) {
+  if (!condition) throw new Error(what);
+}

@@ -1,0 +1,194 @@
+// The web client's end-to-end scenarios: node run.mjs <baseUrl> <screenshotDir>
+// Exits 0 only when every scenario passed. Each scenario prints "ok - name" or "not ok - name".
+
+import {DESKTOP, Harness, PHONE, check, live, message, openConversation, send, signUp, until} from './harness.mjs';
+import {tinyPng} from './png.mjs';
+
+const [baseUrl, screenshotDir = 'screenshots'] = process.argv.slice(2);
+if (!baseUrl) {
+  console.error('usage: node run.mjs <baseUrl> <screenshotDir>');
+  process.exit(2);
+}
+// A suffix keeps handles fresh when run twice against the same server.
+const S = process.env.E2E_SUFFIX || '';
+const h = new Harness(baseUrl, screenshotDir);
+const cast = {};
+
+const scenarios = [
+  ['wrong password and a taken handle show readable errors', async () => {
+    const dave = await h.person('dave');
+    await signUp(dave, `dave${S}`, 'Dave');
+    await dave.page.getByRole('button', {name: 'Log out'}).click();
+    await dave.page.getByRole('heading', {name: 'Log in to Switchboard'}).waitFor();
+    await dave.page.getByLabel('Handle').fill(`dave${S}`);
+    await dave.page.getByLabel('Password').fill('not my password');
+    await dave.page.getByRole('button', {name: 'Log in'}).click();
+    await dave.page.getByRole('alert').filter({hasText: 'Wrong handle or password.'}).waitFor();
+    await h.screenshot(dave, 'login-wrong-password');
+
+    await dave.page.getByRole('link', {name: 'Create an account'}).click();
+    const handle = dave.page.getByLabel('Handle');
+    await handle.fill('9x');
+    await dave.page.locator('[data-rule="first"][data-ok="false"]').waitFor();
+    await dave.page.locator('[data-rule="length"][data-ok="false"]').waitFor();
+    await handle.fill(`dave${S}`);
+    await dave.page.locator('#handle-rules li[data-ok="false"]').waitFor({state: 'detached'});
+    await dave.page.getByLabel('Password').fill('another good password');
+    await dave.page.getByRole('button', {name: 'Create account'}).click();
+    await dave.page.getByRole('alert').filter({hasText: 'That handle is already taken'}).waitFor();
+    await h.screenshot(dave, 'signup-handle-taken');
+    check(await dave.page.getByRole('heading', {name: 'Create your Switchboard account'}).isVisible(), 'the form stays');
+  }],
+
+  ['alice writes to bob, who replies and reacts live; alice sees reply, reaction and read mark', async () => {
+    const alice = cast.alice = await h.person('alice', DESKTOP);
+    const bob = cast.bob = await h.person('bob', PHONE);
+    await signUp(alice, `alice${S}`, 'Alice Archer');
+    await signUp(bob, `bob${S}`, 'Bob Baker');
+
+    // The directory as you type, a profile, "Message".
+    await alice.page.getByLabel('Search people and companies').pressSequentially('bo');
+    await alice.page.locator(`.results button[data-handle="bob${S}"]`).waitFor();
+    await h.screenshot(alice, 'directory-search');
+    await alice.page.locator(`.results button[data-handle="bob${S}"]`).click();
+    await alice.page.getByRole('heading', {name: 'Bob Baker'}).waitFor();
+    await h.screenshot(alice, 'profile');
+    await alice.page.getByRole('button', {name: 'Message'}).click();
+    await alice.page.locator('section.chat-view[data-loaded="true"]').waitFor();
+    await send(alice, 'Hi Bob! Lunch at noon?');
+
+    // Bob, without reloading: the list shows it with an unread badge; he opens it.
+    const item = bob.page.locator('.conversations a.conversation-link', {hasText: 'Alice Archer'});
+    await item.filter({hasText: 'Hi Bob! Lunch at noon?'}).waitFor();
+    await item.locator('.unread', {hasText: '1'}).waitFor();
+    await h.screenshot(bob, 'phone-conversation-list');
+    await openConversation(bob, 'Alice Archer');
+    const original = message(bob, 'Hi Bob! Lunch at noon?');
+    await original.waitFor();
+
+    // Typing reaches alice.
+    await bob.page.getByRole('textbox', {name: 'Message'}).pressSequentially('Sure');
+    await alice.page.locator('.typing', {hasText: 'Bob Baker is typing'}).waitFor();
+
+    // Bob replies to the message and reacts to it.
+    await original.getByRole('button', {name: 'Reply'}).click();
+    await bob.page.getByRole('textbox', {name: 'Message'}).fill('Sure, see you there');
+    await bob.page.getByRole('textbox', {name: 'Message'}).press('Enter');
+    await message(bob, 'Sure, see you there').waitFor();
+    await original.getByRole('button', {name: 'React'}).click();
+    await bob.page.getByRole('button', {name: 'React with 👍'}).click();
+    await original.getByRole('button', {name: /👍 1/}).waitFor();
+    await h.screenshot(bob, 'phone-conversation');
+
+    // Alice sees the reply (quoting her message), the reaction and the read mark.
+    const reply = message(alice, 'Sure, see you there');
+    await reply.waitFor();
+    await reply.locator('blockquote.reply-to', {hasText: 'Hi Bob! Lunch at noon?'}).waitFor();
+    const mine = message(alice, 'Hi Bob! Lunch at noon?');
+    await mine.getByRole('button', {name: /👍 1/}).waitFor();
+    await mine.locator('.status[data-read="true"]', {hasText: 'Read'}).waitFor();
+    await h.screenshot(alice, 'desktop-conversation');
+
+    // Edit and delete her own messages.
+    await send(alice, 'Bring the mpas');
+    const typo = message(alice, 'Bring the mpas');
+    await typo.locator('article').hover();
+    await typo.getByRole('button', {name: 'Edit'}).click();
+    const box = alice.page.getByRole('textbox', {name: 'Message'});
+    await box.fill('Bring the maps');
+    await box.press('Enter');
+    await message(bob, 'Bring the maps').locator('.edited').waitFor();
+    await message(alice, 'Bring the maps').locator('article').hover();
+    await message(alice, 'Bring the maps').getByRole('button', {name: 'Delete'}).click();
+    await alice.page.getByRole('dialog').getByRole('button', {name: 'Delete'}).click();
+    await bob.page.locator('li.message .deleted', {hasText: 'This message was deleted.'}).waitFor();
+
+    // The session survives a reload.
+    await alice.page.reload();
+    await live(alice);
+    await message(alice, 'Sure, see you there').waitFor();
+  }],
+
+  ['a group with bob and carol; carol\'s image shows for alice and bob', async () => {
+    const {alice, bob} = cast;
+    const carol = cast.carol = await h.person('carol', DESKTOP);
+    await signUp(carol, `carol${S}`, 'Carol Chen');
+
+    await alice.page.getByRole('link', {name: 'New group'}).click();
+    await alice.page.getByLabel('Group name').fill('Weekend trip');
+    for (const handle of [`bob${S}`, `carol${S}`]) {
+      await alice.page.getByLabel('Add members').fill(handle);
+      await alice.page.locator(`.results button[data-handle="${handle}"]`).click();
+      await alice.page.locator(`.chip[data-handle="${handle}"]`).waitFor();
+    }
+    await h.screenshot(alice, 'new-group');
+    await alice.page.getByRole('button', {name: 'Create group'}).click();
+    await alice.page.locator('section.chat-view[data-loaded="true"]').waitFor();
+    await send(alice, 'Welcome to the trip');
+
+    await openConversation(carol, 'Weekend trip');
+    await carol.page.getByLabel('Attach files').setInputFiles({name: 'map.png', mimeType: 'image/png', buffer: tinyPng()});
+    await carol.page.locator('li.message.mine img.image').waitFor();
+
+    await openConversation(bob, 'Weekend trip');
+    for (const person of [alice, bob]) {
+      const img = person.page.locator('li.message img[alt="Image from Carol Chen"]');
+      await img.waitFor();
+      await until(person, (el) => el.complete && el.naturalWidth > 0, await img.elementHandle());
+    }
+    await h.screenshot(alice, 'group-with-image');
+    await h.screenshot(bob, 'phone-group-with-image');
+
+    // Rename: everyone sees the new title.
+    await alice.page.getByRole('link', {name: 'Group info'}).click();
+    await alice.page.getByLabel('Group name').fill('Weekend trip to the lake');
+    await alice.page.getByRole('button', {name: 'Rename'}).click();
+    await alice.page.getByRole('heading', {name: 'Weekend trip to the lake'}).waitFor();
+    await h.screenshot(alice, 'group-info');
+    await carol.page.locator('#conversation-title', {hasText: 'Weekend trip to the lake'}).waitFor();
+  }],
+
+  ['bob offline while alice sends 3 messages: back online he sees all 3 once, in order', async () => {
+    const {alice, bob} = cast;
+    await openConversation(alice, 'Bob Baker');
+    await openConversation(bob, 'Alice Archer');
+    await bob.context.setOffline(true);
+    await bob.page.locator('[data-connection="reconnecting"]').waitFor();
+    await h.screenshot(bob, 'phone-reconnecting');
+    for (const text of ['Missed one', 'Missed two', 'Missed three']) await send(alice, text);
+    await bob.context.setOffline(false);
+    await live(bob);
+    await message(bob, 'Missed three').waitFor();
+    const texts = await bob.page.locator('li.message p.text').allTextContents();
+    const missed = texts.filter((t) => t.startsWith('Missed '));
+    check(JSON.stringify(missed) === JSON.stringify(['Missed one', 'Missed two', 'Missed three']),
+      `bob sees the missed messages once, in order: ${JSON.stringify(missed)}`);
+    await h.screenshot(bob, 'phone-after-reconnect');
+  }],
+];
+
+let passed = 0;
+let failed = 0;
+try {
+  await h.launch();
+  for (const [name, run] of scenarios) {
+    const started = Date.now();
+    try {
+      await run();
+      const problems = h.problems();
+      if (problems.length) throw new Error(`the page reported problems:\n  ${problems.join('\n  ')}`);
+      passed += 1;
+      console.log(`ok - ${name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed += 1;
+      console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
+      for (const p of h.people) await h.screenshot(p, `FAILED-${p.name}`).catch(() => {});
+      for (const p of h.people) p.problems = [];
+    }
+  }
+} finally {
+  await h.closePeople();
+  await h.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed === scenarios.length ? 0 : 1);
