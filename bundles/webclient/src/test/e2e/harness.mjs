@@ -45,6 +45,12 @@ export class Harness {
     page.on('request', (r) => {
       if (!r.url().startsWith(this.baseUrl) && !/^(blob|data):/.test(r.url())) person.problems.push(`outside request: ${r.url()}`);
     });
+    // What went over the stream, to check how the client resumes.
+    person.frames = [];
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => person.frames.push({sent: true, frame: parse(f.payload)}));
+      ws.on('framereceived', (f) => person.frames.push({sent: false, frame: parse(f.payload)}));
+    });
     this.people.push(person);
     return person;
   }
@@ -100,7 +106,7 @@ export async function send(person, text) {
   await message(person, text).waitFor();
 }
 
-/** The message element (li) showing `text`. */
+/** The message element (li) whose text contains `text` (a string) or matches it (a RegExp). */
 export function message(person, text) {
   return person.page.locator('li.message', {has: person.page.locator('p.text', {hasText: text})});
 }
@@ -112,4 +118,24 @@ export function until(person, fn, arg) {
 
 export function check(condition, what) {
   if (!condition) throw new Error(what);
+}
+
+function parse(payload) {
+  try {
+    return JSON.parse(String(payload));
+  } catch {
+    return {type: '(not json)'};
+  }
+}
+
+/** The public API straight from node, for preparing data a person then looks at. */
+export async function api(baseUrl, method, path, token, body) {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: {'Content-Type': 'application/json', ...(token ? {Authorization: `Bearer ${token}`} : {})},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
 }

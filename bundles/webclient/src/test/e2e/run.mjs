@@ -1,7 +1,7 @@
 // The web client's end-to-end scenarios: node run.mjs <baseUrl> <screenshotDir>
 // Exits 0 only when every scenario passed. Each scenario prints "ok - name" or "not ok - name".
 
-import {DESKTOP, Harness, PHONE, check, live, message, openConversation, send, signUp, until} from './harness.mjs';
+import {DESKTOP, Harness, PHONE, api, check, live, message, openConversation, send, signUp, until} from './harness.mjs';
 import {tinyPng} from './png.mjs';
 
 const [baseUrl, screenshotDir = 'screenshots'] = process.argv.slice(2);
@@ -152,6 +152,7 @@ const scenarios = [
     const {alice, bob} = cast;
     await openConversation(alice, 'Bob Baker');
     await openConversation(bob, 'Alice Archer');
+    const seen = bob.frames.length;
     await bob.context.setOffline(true);
     await bob.page.locator('[data-connection="reconnecting"]').waitFor();
     await h.screenshot(bob, 'phone-reconnecting');
@@ -164,6 +165,48 @@ const scenarios = [
     check(JSON.stringify(missed) === JSON.stringify(['Missed one', 'Missed two', 'Missed three']),
       `bob sees the missed messages once, in order: ${JSON.stringify(missed)}`);
     await h.screenshot(bob, 'phone-after-reconnect');
+
+    // It came back over the stream: a new auth frame with the cursor it had, then the missed updates.
+    const later = bob.frames.slice(seen);
+    const auth = later.findIndex((f) => f.sent && f.frame.type === 'auth');
+    check(auth >= 0 && typeof later[auth].frame.since === 'string', 'bob resumed with since');
+    const replayed = later.slice(auth).filter((f) => !f.sent && f.frame.type === 'message.created').map((f) => f.frame.data.text);
+    check(JSON.stringify(replayed) === JSON.stringify(['Missed one', 'Missed two', 'Missed three']),
+      `the stream replayed what bob missed: ${JSON.stringify(replayed)}`);
+  }],
+
+  ['a long history loads older messages on scroll; a location shows its coordinates', async () => {
+    const erin = await h.person('erin', DESKTOP);
+    await signUp(erin, `erin${S}`, 'Erin Ellis');
+    await api(baseUrl, 'POST', '/api/v1/accounts', null,
+      {handle: `frank${S}`, displayName: 'Frank Fisher', password: 'correct horse battery', kind: 'business'});
+    const {token} = await api(baseUrl, 'POST', '/api/v1/sessions', null, {handle: `frank${S}`, password: 'correct horse battery'});
+    const c = await api(baseUrl, 'POST', '/api/v1/conversations', token, {kind: 'direct', with: `erin${S}`});
+    for (let i = 1; i <= 120; i++) {
+      await api(baseUrl, 'PUT', `/api/v1/conversations/${c.id}/messages/history-${i}`, token, {text: `Entry number ${i}`});
+    }
+    await api(baseUrl, 'PUT', `/api/v1/conversations/${c.id}/messages/where`, token,
+      {location: {latitude: 52.520008, longitude: 13.404954, title: 'Our shop'}});
+
+    await openConversation(erin, 'Frank Fisher');
+    await erin.page.locator('li.message .location', {hasText: '52.52001, 13.40495'}).waitFor();
+    check(!(await message(erin, /^Entry number 1$/).count()), 'only the newest page at first');
+    // Scrolled to the top, older pages arrive until the first message.
+    const scroller = erin.page.locator('.messages');
+    for (let i = 0; i < 5 && !(await message(erin, /^Entry number 1$/).count()); i++) {
+      const before = await erin.page.locator('li.message').count();
+      await scroller.evaluate((el) => { el.scrollTop = 0; });
+      await until(erin, (n) => document.querySelectorAll('li.message').length > n || !!document.querySelector('.older[hidden]'), before);
+    }
+    await message(erin, /^Entry number 1$/).waitFor({state: 'attached'});
+    const seqs = await erin.page.locator('li.message').evaluateAll((els) => els.map((el) => Number(el.dataset.seq)));
+    check(seqs.length === 121 && seqs.every((s, i) => s === i + 1), `all 121 messages once, in order (${seqs.length})`);
+
+    // Businesses are marked in the directory and on their profile.
+    await erin.page.getByLabel('Search people and companies').pressSequentially('fran');
+    await erin.page.locator(`.results button[data-handle="frank${S}"] .badge`, {hasText: 'Business'}).waitFor();
+    await erin.page.locator(`.results button[data-handle="frank${S}"]`).click();
+    await erin.page.locator('.profile .badge', {hasText: 'Business'}).waitFor();
   }],
 ];
 

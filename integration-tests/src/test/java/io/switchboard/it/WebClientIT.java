@@ -32,7 +32,7 @@ class WebClientIT {
     private static final Path E2E_SOURCES = Path.of(System.getProperty("webclient.e2e", "../bundles/webclient/src/test/e2e"));
     private static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
     private static final List<String> E2E_FILES = List.of("package.json", "package-lock.json", "harness.mjs", "run.mjs", "png.mjs");
-    private static final String BROWSER_SCENARIOS = "4 passed, 0 failed";
+    private static final String BROWSER_SCENARIOS = "5 passed, 0 failed";
     private final HttpClient http = HttpClient.newHttpClient();
     private Switchboard sb;
     private String base;
