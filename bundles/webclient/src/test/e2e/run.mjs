@@ -146,6 +146,21 @@ const scenarios = [
     await alice.page.getByRole('heading', {name: 'Weekend trip to the lake'}).waitFor();
     await h.screenshot(alice, 'group-info');
     await carol.page.locator('#conversation-title', {hasText: 'Weekend trip to the lake'}).waitFor();
+
+    // Remove carol (her view says so at once), add her back, and bob leaves.
+    await alice.page.getByRole('button', {name: 'Remove Carol Chen'}).click();
+    await carol.page.getByText('You are no longer a member of this conversation.').waitFor();
+    await carol.page.locator('.conversations a.conversation-link', {hasText: 'Weekend trip'}).waitFor({state: 'detached'});
+    await alice.page.getByLabel('Add a member').fill(`carol${S}`);
+    await alice.page.locator(`.results button[data-handle="carol${S}"]`).click();
+    await alice.page.locator(`.members li[data-handle="carol${S}"]`).waitFor();
+    await carol.page.locator('.conversations a.conversation-link', {hasText: 'Weekend trip to the lake'}).waitFor();
+    await bob.page.getByRole('link', {name: 'Group info'}).click();
+    await bob.page.getByRole('button', {name: 'Leave group'}).click();
+    await bob.page.getByRole('dialog').getByRole('button', {name: 'Leave'}).click();
+    await bob.page.locator('.conversations a.conversation-link', {hasText: 'Weekend trip'}).waitFor({state: 'detached'});
+    await alice.page.locator(`.members li[data-handle="bob${S}"]`).waitFor({state: 'detached'});
+    await alice.page.getByRole('heading', {name: 'Members (2)'}).waitFor();
   }],
 
   ['bob offline while alice sends 3 messages: back online he sees all 3 once, in order', async () => {
