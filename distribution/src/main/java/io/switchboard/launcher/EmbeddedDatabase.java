@@ -68,6 +68,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setServerConfig("max_connections", "100")
                 .setPGStartupWait(Duration.ofSeconds(60)) // crash recovery after a kill can take a while
                 .start();
+        holdShutdownHook(pg, true);
         LOG.info("PostgreSQL started on port {} with data in {} ({} ms{})", pg.getPort(), dir,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), fresh ? ", new cluster" : "");
         return new EmbeddedDatabase(pg, dir);
@@ -90,6 +91,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return postgres.getPort();
     }
 
+    /**
+     * zonky registers a JVM shutdown hook that stops PostgreSQL, and shutdown hooks run all at once: on
+     * SIGTERM the database would go while the bundles still write to it. Its hook does nothing once the
+     * instance counts as closed, so the launcher marks it closed while running and unmarks it just
+     * before its own ordered stop (bundles first, then the database). Without the field (another zonky
+     * version) nothing changes but the order.
+     */
+    private static void holdShutdownHook(EmbeddedPostgres pg, boolean hold) {
+        try {
+            java.lang.reflect.Field closedFlag = EmbeddedPostgres.class.getDeclaredField("closed");
+            closedFlag.setAccessible(true);
+            ((java.util.concurrent.atomic.AtomicBoolean) closedFlag.get(pg)).set(hold);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("zonky's shutdown hook cannot be held back: {}", e.toString());
+        }
+    }
+
     /** Stops PostgreSQL (fast shutdown: sessions end, data is flushed). Safe to call more than once. */
     @Override
     public void close() {
@@ -103,6 +121,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .flatMap(ProcessHandle::of).filter(EmbeddedDatabase::isPostgres);
         List<ProcessHandle> children = postmaster.map(p -> p.descendants().collect(Collectors.toList()))
                 .orElse(List.of());
+        holdShutdownHook(postgres, false);
         try {
             postgres.close(); // pg_ctl stop -m fast -w -t 5: returns when the pid file is gone
         } catch (IOException e) {

@@ -83,6 +83,9 @@ final class ChatWriter {
 
     private record Pending(Task task, CompletableFuture<Void> done) {}
 
+    /** Wakes the writer to notice it should stop; it touches no database. */
+    private static final Pending WAKE_UP = new Pending(tx -> { }, new CompletableFuture<>());
+
     private final ChatStore store;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUE);
     /** Last seq per conversation, as committed; only the writer thread touches it. */
@@ -138,7 +141,7 @@ final class ChatWriter {
     /** Stops after the changes already queued; later ones are refused. */
     void close() {
         running = false;
-        queue.offer(new Pending(tx -> { }, new CompletableFuture<>()));
+        queue.offer(WAKE_UP);
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
@@ -164,7 +167,7 @@ final class ChatWriter {
         while (running || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) continue;
+                if (first == null || first == WAKE_UP) continue;
                 batch.clear();
                 batch.add(first);
                 if (first.task instanceof SendTask) {
