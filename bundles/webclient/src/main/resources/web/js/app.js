@@ -5,6 +5,7 @@ import {Api} from './api.js';
 import {ChatState} from './chat.js';
 import {Stream} from './stream.js';
 import {h, replace} from './dom.js';
+import {releaseAll} from './media.js';
 import * as login from './screens/login.js';
 import * as signup from './screens/signup.js';
 import * as conversations from './screens/conversations.js';
@@ -131,6 +132,7 @@ function startSession() {
 }
 
 function stopSession() {
+  releaseAll();
   if (ctx.stream) ctx.stream.stop();
   ctx.stream = null;
   ctx.chat = null;
