@@ -55,8 +55,12 @@ export class Harness {
     return person;
   }
 
+  /** Saves what the person sees, and checks it shows no leaked program values. */
   async screenshot(person, name) {
     await person.page.screenshot({path: join(this.screenshotDir, `${name}.png`)});
+    const text = await person.page.locator('body').innerText();
+    const leaked = text.match(/\b(null|undefined|NaN)\b|\[object Object\]/);
+    if (leaked) person.problems.push(`"${leaked[0]}" shown on ${name}`);
   }
 
   /** Failures of the page itself, collected while a scenario ran. */

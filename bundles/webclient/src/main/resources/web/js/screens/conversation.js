@@ -162,7 +162,8 @@ export function mount(el, ctx, {conversationId}) {
       for (const m of chat.messagesOf(conversationId)) place(m);
       showOlderButton();
       scrollToEnd();
-      compose.focus();
+      // On a phone the keyboard would cover the history; there the person taps the field.
+      if (matchMedia('(min-width: 700px)').matches) compose.focus();
       section.dataset.loaded = 'true';
       chat.markRead(conversationId);
     } catch (e) {

@@ -36,7 +36,10 @@ export function mount(el, ctx) {
   render = () => {
     const all = chat.list();
     empty.hidden = all.length > 0;
+    // Redrawn whole on each change; keep the keyboard focus on the same conversation.
+    const focused = list.contains(document.activeElement) ? document.activeElement.closest('li').dataset.conversation : null;
     replace(list, all.map((c) => item(ctx, c)));
+    if (focused) list.querySelector(`li[data-conversation="${CSS.escape(focused)}"] a`)?.focus();
   };
   const onChange = () => render();
   chat.addEventListener('conversations', onChange);
@@ -69,7 +72,9 @@ export function preview(ctx, c, m) {
   if (m.deleted) what = 'Message deleted';
   else if (!what && m.attachments && m.attachments.length) what = m.attachments[0].contentType.startsWith('image/') ? '📷 Photo' : '📎 File';
   else if (!what && m.location) what = '📍 Location';
-  const who = m.sender === ctx.api.me.handle ? 'You: ' : c.kind === 'group' ? `${m.sender}: ` : '';
+  const member = (c.members || []).find((x) => x.handle === m.sender);
+  const name = member && member.displayName ? member.displayName.split(' ')[0] : m.sender;
+  const who = m.sender === ctx.api.me.handle ? 'You: ' : c.kind === 'group' ? `${name}: ` : '';
   return who + (what || '');
 }
 

@@ -69,69 +69,72 @@ function create(el, ctx) {
 
 function details(el, ctx, id) {
   const chat = ctx.chat;
+  const me = ctx.api.me.handle;
+  let current = null; // the conversation as last seen
   const error = errorBox();
-  const section = h('section', {class: 'group stack', 'aria-labelledby': 'group-title'});
-  el.append(section);
+  const heading = h('h2', {id: 'group-title'}, 'Group');
+  const name = h('input', {name: 'title', maxlength: '128', required: true});
+  const renameButton = h('button', {type: 'submit'}, 'Rename');
+  const rename = h('form', {class: 'inline'}, field('Group name', name), renameButton);
+  const membersTitle = h('h3', {});
+  const members = h('ul', {class: 'members', 'aria-label': 'Members'});
+  const add = searchBox(ctx, {
+    label: 'Add a member',
+    exclude: (p) => (current.members || []).some((m) => m.handle === p.handle),
+    onPick: (p) => {
+      add.clear();
+      run(() => ctx.api.addMember(id, p.handle));
+    },
+  });
+  const leave = h('button', {type: 'button', class: 'danger', onclick: () => confirmLeave()}, 'Leave group');
+  // Built once and then only updated, so a change arriving while someone types loses nothing.
+  const section = h('section', {class: 'group stack', 'aria-labelledby': 'group-title', hidden: true},
+    h('a', {href: `#/c/${encodeURIComponent(id)}`, class: 'back'}, '← Back to the conversation'),
+    heading, rename, membersTitle, members, add.el, leave);
+  el.append(section, error.el);
 
   async function run(work) {
     error.clear();
     try {
       const answer = await work();
-      if (answer && answer.id) chat.remember(answer);
-      else chat.remember(await ctx.api.conversation(id));
+      chat.remember(answer && answer.id ? answer : await ctx.api.conversation(id));
     } catch (failure) {
       error.show(failure);
     }
   }
 
+  rename.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const title = name.value.trim();
+    if (title && title !== current.title) run(() => ctx.api.rename(id, title));
+  });
+
   function render(c) {
-    const me = ctx.api.me.handle;
+    current = c;
     const role = chat.myRole(c);
     const admin = role === 'owner' || role === 'admin';
     const canRemove = (m) => admin && m.handle !== me && m.role !== 'owner' && (m.role !== 'admin' || role === 'owner');
-
-    const name = h('input', {name: 'title', value: c.title || '', maxlength: '128', required: true, disabled: !admin});
-    const rename = h('form', {class: 'inline'}, field('Group name', name),
-      admin ? h('button', {type: 'submit'}, 'Rename') : null);
-    rename.addEventListener('submit', (e) => {
-      e.preventDefault();
-      if (name.value.trim() && name.value.trim() !== c.title) run(() => ctx.api.rename(id, name.value.trim()));
-    });
-
-    const members = h('ul', {class: 'members', 'aria-label': 'Members'}, (c.members || []).map((m) => h('li', {dataset: {handle: m.handle}},
+    section.hidden = false;
+    heading.textContent = c.title || 'Group';
+    if (document.activeElement !== name) name.value = c.title || '';
+    name.disabled = !admin;
+    renameButton.hidden = !admin;
+    add.el.hidden = !admin;
+    membersTitle.textContent = `Members (${(c.members || []).length})`;
+    replace(members, (c.members || []).map((m) => h('li', {dataset: {handle: m.handle}},
       h('span', {class: 'who'}, profileLine(m)),
       h('span', {class: 'role'}, m.role),
       canRemove(m) ? h('button', {type: 'button', class: 'quiet danger', 'aria-label': `Remove ${m.displayName || m.handle}`,
         onclick: () => run(() => ctx.api.removeMember(id, m.handle))}, 'Remove') : null)));
-
-    const add = admin ? searchBox(ctx, {
-      label: 'Add a member',
-      exclude: (p) => (c.members || []).some((m) => m.handle === p.handle),
-      onPick: (p) => {
-        add.clear();
-        run(() => ctx.api.addMember(id, p.handle));
-      },
-    }) : null;
-
-    const leave = h('button', {type: 'button', class: 'danger', onclick: () => confirmLeave(c)}, 'Leave group');
-    replace(section,
-      h('a', {href: `#/c/${encodeURIComponent(id)}`, class: 'back'}, '← Back to the conversation'),
-      h('h2', {id: 'group-title'}, c.title || 'Group'),
-      rename,
-      h('h3', {}, `Members (${(c.members || []).length})`),
-      members,
-      add ? add.el : null,
-      error.el,
-      leave);
   }
 
-  function confirmLeave(c) {
-    openDialog(`Leave ${c.title || 'this group'}?`, (close) => h('div', {class: 'dialog-actions'},
+  function confirmLeave() {
+    openDialog(`Leave ${current.title || 'this group'}?`, (close) => h('div', {class: 'dialog-actions'},
       h('button', {type: 'button', class: 'quiet', onclick: close}, 'Cancel'),
       h('button', {type: 'button', class: 'danger', onclick: async () => {
         close();
         try {
-          await ctx.api.removeMember(id, ctx.api.me.handle);
+          await ctx.api.removeMember(id, me);
           chat.forget(id);
           ctx.navigate('#/');
         } catch (failure) {
@@ -144,10 +147,7 @@ function details(el, ctx, id) {
     if (e.detail.conversation.id === id) render(e.detail.conversation);
   };
   chat.addEventListener('conversation', onConversation);
-  ctx.api.conversation(id).then((c) => {
-    chat.remember(c);
-  }).catch((failure) => {
-    section.append(error.el);
+  ctx.api.conversation(id).then((c) => chat.remember(c)).catch((failure) => {
     error.show(failure.status === 404 ? 'This group does not exist or you are not a member.' : failure);
   });
   return () => chat.removeEventListener('conversation', onConversation);

@@ -1,6 +1,6 @@
 // A public profile from the directory, with "Message" (and later "Call").
 
-import {errorBox, h} from '../dom.js';
+import {errorBox, h, replace} from '../dom.js';
 import {initials} from './conversations.js';
 import {kindBadge} from './directory.js';
 
@@ -45,7 +45,7 @@ export function mount(el, ctx, {handle}) {
         }
       },
     }, action.label));
-    body.replaceChildren(
+    replace(body,
       backLink(),
       h('div', {class: 'avatar large', 'aria-hidden': 'true'}, initials(p.displayName || p.handle)),
       h('h2', {id: 'profile-title'}, p.displayName || p.handle),
