@@ -61,6 +61,8 @@ export class Harness {
     const text = await person.page.locator('body').innerText();
     const leaked = text.match(/\b(null|undefined|NaN)\b|\[object Object\]/);
     if (leaked) person.problems.push(`"${leaked[0]}" shown on ${name}`);
+    const unlabelled = await person.page.evaluate(unlabelledControls);
+    if (unlabelled.length) person.problems.push(`controls without a label on ${name}: ${unlabelled.join(', ')}`);
   }
 
   /** Failures of the page itself, collected while a scenario ran. */
@@ -142,4 +144,18 @@ export async function api(baseUrl, method, path, token, body) {
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+/** Runs in the page: every control a person can reach has a name a screen reader can say. */
+function unlabelledControls() {
+  const named = (el) => {
+    if (el.getAttribute('aria-label')?.trim() || el.title?.trim()) return true;
+    const by = el.getAttribute('aria-labelledby');
+    if (by && by.split(/\s+/).some((id) => document.getElementById(id)?.textContent.trim())) return true;
+    if (el.labels && [...el.labels].some((l) => l.textContent.trim())) return true;
+    return ['BUTTON', 'A'].includes(el.tagName) && el.textContent.trim().length > 0;
+  };
+  return [...document.querySelectorAll('button, a[href], input, textarea, select, [tabindex]:not([tabindex="-1"])')]
+    .filter((el) => el.type !== 'hidden' && !el.closest('[hidden]') && !named(el))
+    .map((el) => el.outerHTML.slice(0, 80));
 }

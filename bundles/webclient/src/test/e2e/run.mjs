@@ -38,6 +38,14 @@ const scenarios = [
     await dave.page.getByRole('alert').filter({hasText: 'That handle is already taken'}).waitFor();
     await h.screenshot(dave, 'signup-handle-taken');
     check(await dave.page.getByRole('heading', {name: 'Create your Switchboard account'}).isVisible(), 'the form stays');
+
+    // Logging in works from the keyboard alone: the handle field has the focus, Tab, Enter.
+    await dave.page.getByRole('link', {name: 'Log in'}).click();
+    await dave.page.keyboard.type(`dave${S}`);
+    await dave.page.keyboard.press('Tab');
+    await dave.page.keyboard.type('correct horse battery');
+    await dave.page.keyboard.press('Enter');
+    await live(dave);
   }],
 
   ['alice writes to bob, who replies and reacts live; alice sees reply, reaction and read mark', async () => {
@@ -86,6 +94,11 @@ const scenarios = [
     await reply.locator('blockquote.reply-to', {hasText: 'Hi Bob! Lunch at noon?'}).waitFor();
     const mine = message(alice, 'Hi Bob! Lunch at noon?');
     await mine.getByRole('button', {name: /👍 1/}).waitFor();
+    await mine.locator('article').hover();
+    await mine.getByRole('button', {name: 'React'}).click();
+    await alice.page.getByRole('dialog', {name: 'React to message'}).waitFor();
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByRole('dialog').waitFor({state: 'detached'});
     await mine.locator('.status[data-read="true"]', {hasText: 'Read'}).waitFor();
     await h.screenshot(alice, 'desktop-conversation');
 
