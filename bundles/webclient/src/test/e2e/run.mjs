@@ -2,6 +2,7 @@
 // Exits 0 only when every scenario passed. Each scenario prints "ok - name" or "not ok - name".
 
 import {DESKTOP, Harness, PHONE, api, check, live, message, openConversation, send, signUp, until} from './harness.mjs';
+import {readFile} from 'node:fs/promises';
 import {tinyPng} from './png.mjs';
 
 const [baseUrl, screenshotDir = 'screenshots'] = process.argv.slice(2);
@@ -215,9 +216,22 @@ const scenarios = [
     }
     await api(baseUrl, 'PUT', `/api/v1/conversations/${c.id}/messages/where`, token,
       {location: {latitude: 52.520008, longitude: 13.404954, title: 'Our shop'}});
+    const upload = await fetch(`${baseUrl}/api/v1/media`, {method: 'POST', body: 'Opening hours: 9 to 5\n',
+      headers: {Authorization: `Bearer ${token}`, 'Content-Type': 'text/plain'}});
+    check(upload.status === 201, `text upload: ${upload.status}`);
+    const {mediaId} = await upload.json();
+    await api(baseUrl, 'PUT', `/api/v1/conversations/${c.id}/messages/hours`, token, {attachments: [mediaId]});
 
     await openConversation(erin, 'Frank Fisher');
     await erin.page.locator('li.message .location', {hasText: '52.52001, 13.40495'}).waitFor();
+    // A file that is not an image is offered as a download, with its bytes.
+    const [file] = await Promise.all([
+      erin.page.waitForEvent('download'),
+      erin.page.getByRole('button', {name: /Download file \(text\/plain/}).click(),
+    ]);
+    const saved = await file.path();
+    check((await readFile(saved, 'utf8')) === 'Opening hours: 9 to 5\n', 'the download has the bytes sent');
+    await h.screenshot(erin, 'location-and-file');
     check(!(await message(erin, /^Entry number 1$/).count()), 'only the newest page at first');
     // Scrolled to the top, older pages arrive until the first message.
     const scroller = erin.page.locator('.messages');
@@ -228,7 +242,7 @@ const scenarios = [
     }
     await message(erin, /^Entry number 1$/).waitFor({state: 'attached'});
     const seqs = await erin.page.locator('li.message').evaluateAll((els) => els.map((el) => Number(el.dataset.seq)));
-    check(seqs.length === 121 && seqs.every((s, i) => s === i + 1), `all 121 messages once, in order (${seqs.length})`);
+    check(seqs.length === 122 && seqs.every((s, i) => s === i + 1), `all 122 messages once, in order (${seqs.length})`);
 
     // Businesses are marked in the directory and on their profile.
     await erin.page.getByLabel('Search people and companies').pressSequentially('fran');

@@ -143,6 +143,10 @@ export function mount(el, ctx, {conversationId}) {
   const onReady = () => {
     if (conversation) chat.loadLatest(conversationId).then(() => chat.markRead(conversationId)).catch(() => {});
   };
+  // An image that finishes loading in the newest message pushes the end down: follow it.
+  const onImageLoad = (e) => {
+    if (e.target.tagName === 'IMG' && e.target.closest('li') === list.lastElementChild) scrollToEnd();
+  };
   const onScroll = () => {
     if (scroller.scrollTop < NEAR_TOP_PX) loadOlder();
   };
@@ -151,6 +155,7 @@ export function mount(el, ctx, {conversationId}) {
     [chat, 'conversation', onConversation], [chat, 'left', onLeft], [ctx.stream, 'ready', onReady]];
   for (const [target, name, fn] of listeners) target.addEventListener(name, fn);
   scroller.addEventListener('scroll', onScroll, {passive: true});
+  scroller.addEventListener('load', onImageLoad, true);
   older.addEventListener('click', loadOlder);
   chat.visible = conversationId;
 
