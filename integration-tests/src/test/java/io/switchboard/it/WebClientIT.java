@@ -96,6 +96,12 @@ class WebClientIT {
         Path work = Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().resolveSibling("webclient-e2e");
         Path screenshots = work.resolveSibling("screenshots");
         installDriver(work);
+        if (Files.isDirectory(screenshots)) {
+            // Only this run's pictures, so a FAILED-*.png left from an earlier run misleads no one.
+            try (var old = Files.list(screenshots)) {
+                for (Path png : old.filter(p -> p.toString().endsWith(".png")).toList()) Files.delete(png);
+            }
+        }
         Path log = work.resolve("run.log");
         int exit = run(work, log, 300, "node", "run.mjs", base, screenshots.toString());
         String output = Files.readString(log, StandardCharsets.UTF_8);
