@@ -154,23 +154,53 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
     }
 
     public void logout(String sessionId) {
+        recentTokens.values().removeIf(p -> p.principal().sessionId().equals(sessionId));
         if (sessions.delete(sessionId)) LOG.info("Session {} closed", sessionId);
+        recentTokens.values().removeIf(p -> p.principal().sessionId().equals(sessionId));
     }
 
     @Override
     public Optional<AccountPrincipal> authenticate(String token) {
         if (!SessionTokens.looksLikeToken(token)) return Optional.empty();
-        Optional<SessionOwner> found = sessions.findByTokenHash(SessionTokens.hash(token));
-        if (found.isEmpty()) return Optional.empty();
+        byte[] hash = SessionTokens.hash(token);
+        String key = java.util.HexFormat.of().formatHex(hash);
+        Instant checked = clock.instant();
+        RecentToken recent = recentTokens.get(key);
+        if (recent != null && !checked.isBefore(recent.checkedAt())
+                && checked.isBefore(recent.checkedAt().plus(RECENT_TOKEN))
+                && !recent.lastSeenAt().isBefore(checked.minus(TOUCH_INTERVAL))) {
+            return Optional.of(recent.principal());
+        }
+        Optional<SessionOwner> found = sessions.findByTokenHash(hash);
+        if (found.isEmpty()) {
+            recentTokens.remove(key);
+            return Optional.empty();
+        }
         SessionOwner owner = found.get();
         Instant now = clock.instant();
         Instant staleBefore = now.minus(TOUCH_INTERVAL);
-        if (owner.lastSeenAt().isBefore(staleBefore)) {
+        Instant lastSeen = owner.lastSeenAt();
+        if (lastSeen.isBefore(staleBefore)) {
             sessions.touch(owner.sessionId(), now, staleBefore);
+            lastSeen = now;
         }
-        return Optional.of(new AccountPrincipal(owner.accountId(), owner.handle(), owner.kind().wireName(),
-                owner.sessionId()));
+        AccountPrincipal principal = new AccountPrincipal(owner.accountId(), owner.handle(), owner.kind().wireName(),
+                owner.sessionId());
+        if (recentTokens.size() >= MAX_RECENT_TOKENS) recentTokens.clear();
+        recentTokens.put(key, new RecentToken(principal, checked, lastSeen));
+        return Optional.of(principal);
     }
+
+    /**
+     * A session checked within the last seconds is not looked up again: every request and socket
+     * carries its token, and this saves a database round trip for each. Logging out here removes it
+     * at once; a session deleted behind this process's back lives on here for at most that long.
+     */
+    private record RecentToken(AccountPrincipal principal, Instant checkedAt, Instant lastSeenAt) {}
+
+    private static final Duration RECENT_TOKEN = Duration.ofSeconds(10);
+    private static final int MAX_RECENT_TOKENS = 100_000;
+    private final java.util.Map<String, RecentToken> recentTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
     // ---- directory
 

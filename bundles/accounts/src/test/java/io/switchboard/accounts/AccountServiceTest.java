@@ -159,6 +159,22 @@ class AccountServiceTest {
     }
 
     @Test
+    void aSessionDeletedElsewhereIsRefusedWithinSeconds() throws Exception {
+        service.register("alice", null, PASSWORD, null);
+        LoginResult s = service.login("alice", PASSWORD, "phone", "a");
+        assertTrue(service.authenticate(s.token()).isPresent());
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement d = c.prepareStatement("DELETE FROM accounts.sessions WHERE id = ?")) {
+            d.setString(1, s.sessionId());
+            assertEquals(1, d.executeUpdate());
+        }
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(service.authenticate(s.token()).isPresent(), "remembered for a few seconds");
+        clock.advance(Duration.ofSeconds(6));
+        assertTrue(service.authenticate(s.token()).isEmpty(), "then looked up again and refused");
+    }
+
+    @Test
     void lastSeenIsWrittenAtMostOnceAMinute() throws Exception {
         service.register("alice", null, PASSWORD, null);
         LoginResult s = service.login("alice", PASSWORD, "phone", "a");
