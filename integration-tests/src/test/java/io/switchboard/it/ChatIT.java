@@ -482,7 +482,7 @@ class ChatIT {
         if (!java.nio.file.Files.isDirectory(dir)) return 0;
         try (var files = java.nio.file.Files.walk(dir)) {
             return (int) files.filter(java.nio.file.Files::isRegularFile)
-                    .filter(p -> !p.toString().contains(java.io.File.separator + "tmp" + java.io.File.separator)).count();
+                    .filter(p -> !p.startsWith(dir.resolve("tmp"))).count();
         }
     }
 }
