@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Chat benchmark: 1:1 message rates at p99 ≤ 50 ms, group fan-out, CPU and database writes per
+# message, memory per idle socket; Switchboard beside a raw relay measured in the same run.
+# Writes its section into docs/benchmarks.md (not in --quick mode unless --write is given).
+#   bench/chat/run.sh            full run (about 10 minutes)
+#   bench/chat/run.sh --quick    smoke run (a minute or two)
+# Other options: --users=N --rates=500,1000 --step-seconds=S --idle=N --only=relay|switchboard --no-write
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# Each socket is a file descriptor in the bench and in the server: 10,000 idle sockets need more than 1024.
+want=65536
+if ! ulimit -n "$want" 2>/dev/null; then
+  hard=$(ulimit -Hn)
+  [ "$hard" = unlimited ] || ulimit -n "$hard"
+  echo "open files: could not raise the limit to $want; using $(ulimit -n) (the hard limit)"
+fi
+[ -f distribution/target/switchboard.jar ] || mvn -B -q install -DskipTests
+mvn -B -q -f bench/chat/pom.xml package
+exec java -Xmx2g -cp "bench/chat/target/classes:bench/chat/target/lib/*" io.switchboard.bench.chat.ChatBench \
+  distribution/target/switchboard.jar docs/benchmarks.md "$@"

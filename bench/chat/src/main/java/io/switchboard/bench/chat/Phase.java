@@ -1,0 +1,99 @@
+package io.switchboard.bench.chat;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one stretch of load sent and what arrived. A message's text carries everything needed to
+ * match its frame: {@code b <phase> <seq> <send time, System.nanoTime()> <receiving user or -1>}.
+ * With a receiving user, only that user's frame counts (once; the sender's own devices get the
+ * frame too and are ignored); with -1, every frame counts (group fan-out).
+ */
+final class Phase {
+    private static final String MARK = "\"text\":\"b ";
+    private static final long MAX_MICROS = 600_000_000L;
+
+    final int id;
+    private final AtomicLongArray seen;
+    private final ConcurrentHistogram latencyMicros = new ConcurrentHistogram(MAX_MICROS, 3);
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder ok = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder duplicates = new LongAdder();
+    private final AtomicLong lastArrival = new AtomicLong();
+
+    Phase(int id, int messages) {
+        this.id = id;
+        this.seen = new AtomicLongArray(messages / 64 + 1);
+    }
+
+    static String text(int phase, int seq, long sentNanos, int receiver) {
+        return "b " + phase + " " + seq + " " + sentNanos + " " + receiver;
+    }
+
+    void sent() { sent.increment(); }
+
+    /** The HTTP status of a send (-1: not sent or no answer). */
+    void response(int status) {
+        if (status == 200 || status == 201) ok.increment(); else failed.increment();
+    }
+
+    /** A frame arrived on a socket of {@code user}. */
+    void onFrame(int user, String frame, long now) {
+        int at = frame.indexOf(MARK);
+        if (at < 0 || !frame.contains("\"type\":\"message.created\"")) return;
+        long[] f = new long[4];
+        int i = at + MARK.length();
+        for (int k = 0; k < 4; k++) {
+            boolean negative = frame.charAt(i) == '-';
+            if (negative) i++;
+            long v = 0;
+            char c;
+            while (Character.isDigit(c = frame.charAt(i))) {
+                v = v * 10 + (c - '0');
+                i++;
+            }
+            f[k] = negative ? -v : v;
+            i++;
+        }
+        if (f[0] != id) return;
+        int receiver = (int) f[3];
+        if (receiver >= 0) {
+            if (receiver != user) return;
+            if (!mark((int) f[1])) {
+                duplicates.increment();
+                return;
+            }
+        }
+        latencyMicros.recordValue(Math.min(MAX_MICROS, Math.max(0, (now - f[2]) / 1000)));
+        delivered.increment();
+        lastArrival.accumulateAndGet(now, Math::max);
+    }
+
+    private boolean mark(int seq) {
+        long bit = 1L << (seq & 63);
+        while (true) {
+            long word = seen.get(seq >>> 6);
+            if ((word & bit) != 0) return false;
+            if (seen.compareAndSet(seq >>> 6, word, word | bit)) return true;
+        }
+    }
+
+    long sentCount() { return sent.sum(); }
+
+    long okCount() { return ok.sum(); }
+
+    long failedCount() { return failed.sum(); }
+
+    long deliveredCount() { return delivered.sum(); }
+
+    long duplicateCount() { return duplicates.sum(); }
+
+    long lastArrivalNanos() { return lastArrival.get(); }
+
+    Histogram latency() { return latencyMicros.copy(); }
+}
