@@ -121,6 +121,8 @@ const scenarios = [
     await alice.page.reload();
     await live(alice);
     await message(alice, 'Sure, see you there').waitFor();
+    // Bob's read mark comes back from the server after the reload, not from a live event.
+    await message(alice, 'Hi Bob! Lunch at noon?').locator('.status[data-read="true"]', {hasText: 'Read'}).waitFor();
   }],
 
   ['a group with bob and carol; carol\'s image shows for alice and bob', async () => {

@@ -27,6 +27,7 @@ export class ChatState extends EventTarget {
   async loadConversations() {
     const list = await this.api.conversations();
     this.conversations = new Map(list.map((c) => [c.id, c]));
+    list.forEach((c) => this.seedReads(c));
     this.emit('conversations');
     return list;
   }
@@ -40,6 +41,7 @@ export class ChatState extends EventTarget {
     if (this.conversations.has(id)) return this.conversations.get(id);
     const c = await this.api.conversation(id);
     this.conversations.set(id, c);
+    this.seedReads(c);
     this.emit('conversations');
     return c;
   }
@@ -115,6 +117,19 @@ export class ChatState extends EventTarget {
   }
 
   // ---- reads
+
+  /** Read marks the server lists per member (answers to GET carry them; events do not). */
+  seedReads(c) {
+    for (const m of c.members || []) {
+      if (typeof m.readSeq !== 'number') continue;
+      let reads = this.reads.get(c.id);
+      if (!reads) {
+        reads = new Map();
+        this.reads.set(c.id, reads);
+      }
+      reads.set(m.handle, Math.max(reads.get(m.handle) || 0, m.readSeq));
+    }
+  }
 
   readsOf(id) {
     return this.reads.get(id) || new Map();

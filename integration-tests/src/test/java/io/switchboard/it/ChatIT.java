@@ -146,6 +146,9 @@ class ChatIT {
             JsonNode danas = api.get("/api/v1/conversations", alicePhone).json().path("conversations");
             assertEquals(0, danas.get(0).path("unread").asLong(), "Dana read up to seq 2: " + danas);
             assertEquals(2, danas.get(0).path("readSeq").asLong());
+            JsonNode one = api.get("/api/v1/conversations/" + id, bobPhone).json();
+            assertEquals(2, readSeqOf(one, "dana"), "every member's read mark: " + one);
+            assertEquals(0, readSeqOf(one, "evan"));
         }
     }
 
@@ -306,6 +309,11 @@ class ChatIT {
         JsonNode now = api.get("/api/v1/conversations/" + id, quinn).json();
         assertEquals("owner", role(now, "quinn"));
         assertEquals(2, now.path("members").size());
+    }
+
+    private static long readSeqOf(JsonNode conversation, String handle) {
+        for (JsonNode m : conversation.path("members")) if (handle.equals(m.path("handle").asText())) return m.path("readSeq").asLong(-1);
+        return -1;
     }
 
     private static String role(JsonNode conversation, String handle) {

@@ -188,8 +188,9 @@ public class ChatService implements UpdateSource {
             long[] read = store.readState(id, caller.accountId());
             List<MessageRow> last = store.history(id, Long.MAX_VALUE, 1);
             MessageRow lastRow = last.isEmpty() ? null : last.get(0);
+            Map<String, Long> reads = store.readSeqs(List.of(id)).getOrDefault(id, Map.of());
             return view(conv, lastRow == null ? 0 : lastRow.seq(), lastRow == null ? null : view(lastRow),
-                    read[1], read[0], null, null, null);
+                    read[1], read[0], null, null, null, reads);
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read a conversation", e);
         }
@@ -198,11 +199,14 @@ public class ChatService implements UpdateSource {
     public List<Conversation> conversations(AccountPrincipal caller) {
         try {
             List<Conversation> out = new ArrayList<>();
-            for (ChatStore.Listing l : store.conversationsOf(caller.accountId())) {
+            List<ChatStore.Listing> listings = store.conversationsOf(caller.accountId());
+            Map<String, Map<String, Long>> reads = store.readSeqs(
+                    listings.stream().map(ChatStore.Listing::conversationId).toList());
+            for (ChatStore.Listing l : listings) {
                 ConvSnapshot conv = snapshot(l.conversationId());
                 if (conv == null || !conv.isMember(caller.accountId())) continue;
                 out.add(view(conv, l.last() == null ? 0 : l.last().seq(), l.last() == null ? null : view(l.last()),
-                        l.unread(), l.readSeq(), null, null, null));
+                        l.unread(), l.readSeq(), null, null, null, reads.getOrDefault(l.conversationId(), Map.of())));
             }
             return out;
         } catch (SQLException e) {
@@ -541,7 +545,7 @@ public class ChatService implements UpdateSource {
     private void recordChange(ChatWriter.Tx tx, long pos, ConvSnapshot next, String change, String actor, String subject,
                               Collection<String> audience) throws SQLException {
         Conversation data = view(next, null, null, null, null, change, directory.handle(actor),
-                subject == null ? null : directory.handle(subject));
+                subject == null ? null : directory.handle(subject), null);
         store.insertEvent(tx.connection, pos, next.id(), "conversation.updated", write(data));
         List<String> to = List.copyOf(audience);
         tx.afterCommit(() -> conversations.put(next.id(), next));
@@ -651,12 +655,13 @@ public class ChatService implements UpdateSource {
     }
 
     private Conversation view(ConvSnapshot conv, Long lastSeq, Message last, Long unread, Long readSeq, String change,
-                              String actor, String subject) {
+                              String actor, String subject, Map<String, Long> reads) {
         List<Member> members = new ArrayList<>(conv.roles().size());
         conv.roles().forEach((accountId, role) -> {
             AccountInfo a = directory.byId(accountId).orElse(null);
             members.add(new Member(a == null ? accountId : a.handle(), a == null ? null : a.displayName(),
-                    a == null ? null : a.kind().wireName(), role));
+                    a == null ? null : a.kind().wireName(), role,
+                    reads == null ? null : reads.getOrDefault(accountId, 0L)));
         });
         return new Conversation(conv.id(), conv.kind(), conv.title(), members, lastSeq, last, unread, readSeq,
                 conv.createdAt().toString(), change, actor, subject);

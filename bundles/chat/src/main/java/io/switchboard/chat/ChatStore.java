@@ -413,6 +413,20 @@ final class ChatStore {
         }
     }
 
+    /** Every member's read mark in these conversations: conversation → account → seq. */
+    Map<String, Map<String, Long>> readSeqs(List<String> conversationIds) throws SQLException {
+        Map<String, Map<String, Long>> out = new HashMap<>();
+        if (conversationIds.isEmpty()) return out;
+        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(
+                "SELECT conversation_id, account_id, read_seq FROM chat.members WHERE conversation_id = ANY(?)")) {
+            s.setArray(1, c.createArrayOf("text", conversationIds.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new HashMap<>()).put(rs.getString(2), rs.getLong(3));
+            }
+        }
+        return out;
+    }
+
     /** The caller's read mark and unread count in one conversation. */
     long[] readState(String conversationId, String accountId) throws SQLException {
         try (Connection c = connection(); PreparedStatement s = c.prepareStatement("""

@@ -45,7 +45,9 @@ public final class Views {
                           String replyTo, List<Attachment> attachments, Location location, List<Reaction> reactions,
                           String editedAt, boolean deleted, String sentAt) {}
 
-    public record Member(String handle, String displayName, String kind, String role) {}
+    /** {@code readSeq}: how far the member has read; in answers to GET, not in events. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Member(String handle, String displayName, String kind, String role, Long readSeq) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Conversation(String id, String kind, String title, List<Member> members, Long lastSeq,
