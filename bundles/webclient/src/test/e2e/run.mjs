@@ -42,6 +42,8 @@ const scenarios = [
 
     // Logging in works from the keyboard alone: the handle field has the focus, Tab, Enter.
     await dave.page.getByRole('link', {name: 'Log in'}).click();
+    // The screen puts the focus on the handle field; typing before that would lose keys.
+    await dave.page.locator('input[name="handle"]:focus').waitFor();
     await dave.page.keyboard.type(`dave${S}`);
     await dave.page.keyboard.press('Tab');
     await dave.page.keyboard.type('correct horse battery');
