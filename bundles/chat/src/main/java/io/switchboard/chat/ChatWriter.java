@@ -27,6 +27,8 @@ final class ChatWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ChatWriter.class);
     private static final int MAX_BATCH = 512;
     private static final int MAX_QUEUE = 50_000;
+    /** How long a send waits for company when sends are arriving together (not when they come one by one). */
+    private static final long LINGER_NANOS = 1_000_000;
 
     /** A change. It must throw {@link ApiException} (a refusal) before writing anything. */
     interface Task {
@@ -98,6 +100,8 @@ final class ChatWriter {
         return t;
     });
     private long position;
+    private int lastBatchSize;
+    private Pending carried;
     private volatile long committed;
     private volatile boolean running = true;
 
@@ -164,18 +168,36 @@ final class ChatWriter {
 
     private void loop() {
         List<Pending> batch = new ArrayList<>();
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || carried != null) {
             try {
-                Pending first = queue.poll(1, TimeUnit.SECONDS);
+                Pending first = carried != null ? carried : queue.poll(1, TimeUnit.SECONDS);
+                carried = null;
                 if (first == null || first == WAKE_UP) continue;
                 batch.clear();
                 batch.add(first);
                 if (first.task instanceof SendTask) {
-                    Pending next;
-                    while (batch.size() < MAX_BATCH && (next = queue.peek()) != null && next.task instanceof SendTask) {
+                    // Group commit: take the sends already queued, and those arriving within the
+                    // linger, into one transaction (one commit, one WAL flush for all of them).
+                    long lingerEnd = System.nanoTime() + LINGER_NANOS;
+                    while (batch.size() < MAX_BATCH) {
+                        Pending next = queue.peek();
+                        if (next == null) {
+                            long left = lingerEnd - System.nanoTime();
+                            if (left <= 0 || !(lastBatchSize > 1)) break;
+                            next = queue.poll(left, TimeUnit.NANOSECONDS);
+                            if (next == null) break;
+                            if (!(next.task instanceof SendTask)) {
+                                carried = next; // runs next, in its turn
+                                break;
+                            }
+                            batch.add(next);
+                            continue;
+                        }
+                        if (!(next.task instanceof SendTask)) break;
                         batch.add(queue.poll());
                     }
                 }
+                lastBatchSize = batch.size();
                 runBatch(batch);
             } catch (InterruptedException e) {
                 if (!running) break;
