@@ -48,6 +48,7 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
     private final FailureLimiter handleFailures;
     private final FailureLimiter addressFailures;
     private volatile PasswordHasher hasher;
+    private volatile Duration sessionIdle;
 
     public AccountService(DataSource dataSource, AccountsSettings settings, Clock clock) {
         this.accounts = new AccountStore(dataSource);
@@ -57,6 +58,7 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
         this.handleFailures = new FailureLimiter(settings.perHandle(), clock);
         this.addressFailures = new FailureLimiter(settings.perAddress(), clock);
         this.hasher = new PasswordHasher(settings.passwordIterations());
+        this.sessionIdle = settings.sessionIdle();
     }
 
     /** New limits apply at once; failures already counted are kept. */
@@ -66,6 +68,7 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
         if (settings.passwordIterations() != hasher.iterations()) {
             hasher = new PasswordHasher(settings.passwordIterations());
         }
+        sessionIdle = settings.sessionIdle();
     }
 
     // ---- registration and profiles
@@ -178,6 +181,13 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
         }
         SessionOwner owner = found.get();
         Instant now = clock.instant();
+        if (owner.lastSeenAt().isBefore(now.minus(sessionIdle))) {
+            // Unused for too long: the session ends here, as a logout would end it.
+            sessions.delete(owner.sessionId());
+            recentTokens.remove(key);
+            LOG.info("Session {} ended after {} days unused", owner.sessionId(), sessionIdle.toDays());
+            return Optional.empty();
+        }
         Instant staleBefore = now.minus(TOUCH_INTERVAL);
         Instant lastSeen = owner.lastSeenAt();
         if (lastSeen.isBefore(staleBefore)) {

@@ -20,4 +20,7 @@ public @interface AccountsConfig {
 
     @AttributeDefinition(description = "PBKDF2-HMAC-SHA256 iterations for new hashes; never below 210000.", min = "210000")
     int password_iterations() default 210_000;
+
+    @AttributeDefinition(description = "Days a session may go unused before it ends.", min = "1")
+    int session_idle_days() default 90;
 }

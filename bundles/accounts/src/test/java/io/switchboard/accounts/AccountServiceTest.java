@@ -159,6 +159,19 @@ class AccountServiceTest {
     }
 
     @Test
+    void aSessionUnusedFor90DaysEnds() throws Exception {
+        service.register("alice", null, PASSWORD, null);
+        LoginResult s = service.login("alice", PASSWORD, "phone", "a");
+        clock.advance(Duration.ofDays(89));
+        assertTrue(service.authenticate(s.token()).isPresent(), "used within 90 days: alive, and touched");
+        clock.advance(Duration.ofDays(89));
+        assertTrue(service.authenticate(s.token()).isPresent(), "90 days count from the last use");
+        clock.advance(Duration.ofDays(91));
+        assertTrue(service.authenticate(s.token()).isEmpty(), "unused for 91 days: ended");
+        assertEquals(0, count("SELECT count(*) FROM accounts.sessions WHERE id = '" + s.sessionId() + "'"));
+    }
+
+    @Test
     void aSessionDeletedElsewhereIsRefusedWithinSeconds() throws Exception {
         service.register("alice", null, PASSWORD, null);
         LoginResult s = service.login("alice", PASSWORD, "phone", "a");

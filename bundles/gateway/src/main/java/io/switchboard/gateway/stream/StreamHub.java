@@ -18,8 +18,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.service.component.annotations.Activate;
@@ -58,11 +58,14 @@ public class StreamHub implements UpdatePublisher {
     public StreamHub(@Reference(target = "(switchboard.schema=gateway)") FeatureDatabase db) {
         this.store = new UpdateStore(db.dataSource(), mapper);
         for (int i = 0; i < STRIPES; i++) locks[i] = new ReentrantLock();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-stream-timer");
-            t.setDaemon(true);
-            return t;
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "switchboard-stream-timer");
+            thread.setDaemon(true);
+            return thread;
         });
+        // A socket that authenticates cancels its deadline; drop the task then, not 10 s later.
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
     }
 
     @Deactivate
