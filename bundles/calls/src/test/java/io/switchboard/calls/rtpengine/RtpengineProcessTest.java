@@ -1,0 +1,100 @@
+package io.switchboard.calls.rtpengine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The ng client against a real rtpengine (Debian's rtpengine-daemon, user space only). */
+class RtpengineProcessTest {
+    private static final String SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+            + "m=audio 40000 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\n";
+    private static Process rtpengine;
+    private static InetSocketAddress ng;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path binary = Path.of("/usr/bin/rtpengine");
+        assertTrue(Files.isExecutable(binary), "rtpengine is installed by .ci/run (Debian package rtpengine-daemon)");
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        ng = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        Path log = Files.createTempFile("rtpengine", ".log");
+        rtpengine = new ProcessBuilder(binary.toString(), "--table=-1", "--interface=127.0.0.1",
+                "--listen-ng=127.0.0.1:" + port, "--port-min=31000", "--port-max=31999", "--foreground",
+                "--log-stderr", "--delete-delay=0")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        // Ready once it answers a ping.
+        try (NgClient client = new NgClient(ng, java.time.Duration.ofMillis(200), 25)) {
+            assertEquals("pong", client.request(Map.of("command", "ping")).get("result"),
+                    "rtpengine did not start: " + Files.readString(log));
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (rtpengine != null) {
+            rtpengine.destroy();
+            if (!rtpengine.waitFor(10, TimeUnit.SECONDS)) rtpengine.destroyForcibly();
+        }
+    }
+
+    @Test
+    void offerAnswerQueryDelete() throws Exception {
+        try (NgClient client = new NgClient(ng)) {
+            Map<String, Object> offer = client.request(Map.of("command", "offer", "call-id", "it-1", "from-tag", "caller",
+                    "sdp", SDP));
+            String offered = (String) offer.get("sdp");
+            int callerSide = port(offered);
+            assertTrue(callerSide >= 31000 && callerSide <= 31999, "rtpengine put its own port in: " + offered);
+            assertTrue(offered.contains("c=IN IP4 127.0.0.1"), offered);
+
+            Map<String, Object> answer = client.request(Map.of("command", "answer", "call-id", "it-1", "from-tag", "caller",
+                    "to-tag", "callee", "sdp", SDP.replace("40000", "40002")));
+            int calleeSide = port((String) answer.get("sdp"));
+            assertNotEquals(callerSide, calleeSide);
+
+            Map<String, Object> query = client.request(Map.of("command", "query", "call-id", "it-1"));
+            assertEquals("ok", query.get("result"));
+            assertTrue(((Map<?, ?>) query.get("tags")).containsKey("caller"), query.toString());
+
+            assertEquals("ok", client.request(Map.of("command", "delete", "call-id", "it-1")).get("result"));
+            assertThrows(NgException.class, () -> client.request(Map.of("command", "query", "call-id", "it-1")),
+                    "a deleted call is unknown");
+        }
+    }
+
+    @Test
+    void refusalsComeBackAsErrors() throws Exception {
+        try (NgClient client = new NgClient(ng)) {
+            NgException e = assertThrows(NgException.class,
+                    () -> client.request(Map.of("command", "offer", "call-id", "it-2", "from-tag", "x")));
+            assertTrue(e.getMessage().contains("SDP"), e.getMessage());
+            assertThrows(NgException.class, () -> client.request(Map.of("command", "no-such-command")));
+            assertThrows(NgException.class, () -> client.request(Map.of("command", "offer", "call-id", "it-3",
+                    "from-tag", "x", "sdp", List.of("not", "text"))));
+        }
+    }
+
+    private static int port(String sdp) {
+        Matcher m = Pattern.compile("m=audio (\\d+) ").matcher(sdp);
+        assertTrue(m.find(), sdp);
+        return Integer.parseInt(m.group(1));
+    }
+}
