@@ -104,6 +104,12 @@ public final class Launcher {
         props.put("switchboard.home", home.toString());
         if (embedded == null) putDatabase(props, settings.dbUrl(), settings.dbUser(), settings.dbPassword());
         props.put("switchboard.admin.token", adminToken);
+        // Feature settings of the operating contract, passed through as framework properties.
+        for (String[] pass : new String[][] {{"SWITCHBOARD_ICE_SERVERS", "switchboard.ice.servers"},
+                {"SWITCHBOARD_TURN_SECRET", "switchboard.turn.secret"}}) {
+            String value = System.getenv(pass[0]);
+            if (value != null && !value.isBlank()) props.put(pass[1], value.strip());
+        }
 
         Iterator<FrameworkFactory> factories = ServiceLoader.load(FrameworkFactory.class).iterator();
         if (!factories.hasNext()) throw new IllegalStateException("No OSGi framework on the class path");
