@@ -311,14 +311,18 @@ class ChatIT {
         assertEquals(2, now.path("members").size());
     }
 
+    /** The member entry of a handle in a conversation (a missing node when absent). */
+    private static JsonNode member(JsonNode conversation, String handle) {
+        for (JsonNode m : conversation.path("members")) if (handle.equals(m.path("handle").asText())) return m;
+        return conversation.path("members").path(-1);
+    }
+
     private static long readSeqOf(JsonNode conversation, String handle) {
-        for (JsonNode m : conversation.path("members")) if (handle.equals(m.path("handle").asText())) return m.path("readSeq").asLong(-1);
-        return -1;
+        return member(conversation, handle).path("readSeq").asLong(-1);
     }
 
     private static String role(JsonNode conversation, String handle) {
-        for (JsonNode m : conversation.path("members")) if (handle.equals(m.path("handle").asText())) return m.path("role").asText();
-        return null;
+        return member(conversation, handle).path("role").asText(null);
     }
 
     @Test

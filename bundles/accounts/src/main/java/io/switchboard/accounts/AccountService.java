@@ -157,8 +157,8 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
     }
 
     public void logout(String sessionId) {
-        recentTokens.values().removeIf(p -> p.principal().sessionId().equals(sessionId));
         if (sessions.delete(sessionId)) LOG.info("Session {} closed", sessionId);
+        // After the delete: a check racing with it cannot put the token back once the row is gone.
         recentTokens.values().removeIf(p -> p.principal().sessionId().equals(sessionId));
     }
 

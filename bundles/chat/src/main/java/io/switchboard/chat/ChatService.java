@@ -220,7 +220,7 @@ public class ChatService implements UpdateSource {
         AccountInfo who = directory.byHandle(text(handle, "handle"))
                 .orElseThrow(() -> new ApiException(404, "account_not_found", "No account has the handle '" + handle + "'."));
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             if (!conv.canManage(caller.accountId())) throw ApiException.forbidden("not_allowed", "Only admins add members.");
             if (conv.isMember(who.id())) return;
             if (conv.roles().size() >= config.group_max_members()) {
@@ -244,7 +244,7 @@ public class ChatService implements UpdateSource {
                 .filter(a -> seen.isMember(a.id()))
                 .orElseThrow(() -> new ApiException(404, "member_not_found", "'" + handle + "' is not a member."));
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             if (!conv.isMember(who.id())) throw new ApiException(404, "member_not_found", "'" + handle + "' is not a member.");
             boolean self = who.id().equals(caller.accountId());
             if (!self) {
@@ -285,7 +285,7 @@ public class ChatService implements UpdateSource {
         AccountInfo who = directory.byHandle(text(handle, "handle")).filter(a -> seen.isMember(a.id()))
                 .orElseThrow(() -> new ApiException(404, "member_not_found", "'" + handle + "' is not a member."));
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             if (!ConvSnapshot.OWNER.equals(conv.roles().get(caller.accountId()))) {
                 throw ApiException.forbidden("not_allowed", "Only the owner changes roles.");
             }
@@ -308,7 +308,7 @@ public class ChatService implements UpdateSource {
         requireGroup(seen);
         String t = title(title);
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             if (!conv.canManage(caller.accountId())) throw ApiException.forbidden("not_allowed", "Only admins rename a group.");
             if (t.equals(conv.title())) return;
             ConvSnapshot next = conv.withTitle(t);
@@ -359,7 +359,7 @@ public class ChatService implements UpdateSource {
                     result[0] = existing;
                     return;
                 }
-                ConvSnapshot conv = current(caller, id);
+                ConvSnapshot conv = memberOf(caller, id);
                 if (finalReply > 0 && finalReply > tx.lastSeq(id)) {
                     throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
                 }
@@ -405,7 +405,7 @@ public class ChatService implements UpdateSource {
         }
         MessageRow[] result = new MessageRow[1];
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             MessageRow m = existingMessage(tx, id, seq);
             if (!m.senderId().equals(caller.accountId())) {
                 throw ApiException.forbidden("not_allowed", "Only the sender edits a message.");
@@ -425,7 +425,7 @@ public class ChatService implements UpdateSource {
         memberOf(caller, id);
         long seq = seqOf(id, messageId);
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             MessageRow m = existingMessage(tx, id, seq);
             boolean own = m.senderId().equals(caller.accountId());
             if (!own && !(conv.isGroup() && conv.canManage(caller.accountId()))) {
@@ -449,7 +449,7 @@ public class ChatService implements UpdateSource {
         }
         MessageRow[] result = new MessageRow[1];
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             MessageRow m = existingMessage(tx, id, seq);
             if (m.deleted()) throw ApiException.conflict("message_deleted", "The message was deleted.");
             LinkedHashMap<String, List<String>> reactions = readReactions(m.reactions());
@@ -472,7 +472,7 @@ public class ChatService implements UpdateSource {
         memberOf(caller, id);
         if (seq == null || seq < 0) throw ApiException.badRequest("invalid_seq", "'seq' is a message seq.");
         writer.run(tx -> {
-            ConvSnapshot conv = current(caller, id);
+            ConvSnapshot conv = memberOf(caller, id);
             if (seq > tx.lastSeq(id)) throw ApiException.badRequest("invalid_seq", "No message has seq " + seq + " yet.");
             if (!store.markRead(tx.connection, id, caller.accountId(), seq)) return;
             long pos = tx.nextPosition();
@@ -497,11 +497,6 @@ public class ChatService implements UpdateSource {
             throw new ApiException(404, "conversation_not_found", "No such conversation.");
         }
         return conv;
-    }
-
-    /** Inside the writer: the state as committed, with the caller still a member. */
-    private ConvSnapshot current(AccountPrincipal caller, String id) {
-        return memberOf(caller, id);
     }
 
     private ConvSnapshot snapshot(String id) {

@@ -215,7 +215,7 @@ final class ChatStore {
                      FROM ms JOIN chat.events e ON e.conversation_id = ms.conversation_id
                       AND e.pos >= ms.lo AND (ms.hi IS NULL OR e.pos <= ms.hi)
                      ORDER BY e.pos LIMIT ?)) u
-                ORDER BY pos LIMIT ?""".formatted(MESSAGE_COLUMNS.replace("m.pos", "m.pos AS mpos"),
+                ORDER BY pos LIMIT ?""".formatted(MESSAGE_COLUMNS,
                 NULL_MESSAGE_COLUMNS);
         try (Connection c = connection(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setLong(1, after);
