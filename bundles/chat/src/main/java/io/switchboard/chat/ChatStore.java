@@ -206,17 +206,16 @@ final class ChatStore {
                     FROM chat.memberships
                     WHERE account_id = ? AND (until_pos IS NULL OR until_pos > ?))
                 SELECT * FROM (
-                    (SELECT m.pos, 'message.created' AS type, NULL AS data, %s
+                    (SELECT m.pos AS log_pos, 'message.created' AS type, NULL AS data, %s
                      FROM ms JOIN chat.messages m ON m.conversation_id = ms.conversation_id
                       AND m.pos >= ms.lo AND (ms.hi IS NULL OR m.pos <= ms.hi)
                      ORDER BY m.pos LIMIT ?)
                     UNION ALL
-                    (SELECT e.pos, e.type, e.data::text, %s
+                    (SELECT e.pos AS log_pos, e.type, e.data::text, %s
                      FROM ms JOIN chat.events e ON e.conversation_id = ms.conversation_id
                       AND e.pos >= ms.lo AND (ms.hi IS NULL OR e.pos <= ms.hi)
                      ORDER BY e.pos LIMIT ?)) u
-                ORDER BY pos LIMIT ?""".formatted(MESSAGE_COLUMNS,
-                NULL_MESSAGE_COLUMNS);
+                ORDER BY log_pos LIMIT ?""".formatted(MESSAGE_COLUMNS, NULL_MESSAGE_COLUMNS);
         try (Connection c = connection(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setLong(1, after);
             s.setString(2, accountId);
