@@ -108,8 +108,10 @@ final class CoreBundles {
             if (m == null) return false;
             String version = m.getMainAttributes().getValue("Bundle-Version");
             String built = m.getMainAttributes().getValue("Bnd-LastModified");
+            String repacked = m.getMainAttributes().getValue(OptionalProcessorRequirement.MARKER);
             return equal(version, existing.getHeaders().get("Bundle-Version"))
-                    && equal(built, existing.getHeaders().get("Bnd-LastModified"));
+                    && equal(built, existing.getHeaders().get("Bnd-LastModified"))
+                    && equal(repacked, existing.getHeaders().get(OptionalProcessorRequirement.MARKER));
         }
     }
 

@@ -68,9 +68,24 @@ public final class Api {
         return send("POST", path, token, HttpRequest.BodyPublishers.ofByteArray(bytes), contentType);
     }
 
+    /**
+     * A POST that asks {@code Expect: 100-continue} first, as careful clients of large uploads do: a
+     * refusal on the headers alone (413 on Content-Length) comes back before any body is written, so
+     * the answer is never lost to a connection the server closed mid-upload.
+     */
+    Reply postExpectingContinue(String path, String token, byte[] bytes, String contentType) throws Exception {
+        return send("POST", path, token, HttpRequest.BodyPublishers.ofByteArray(bytes), contentType, true);
+    }
+
     Reply send(String method, String path, String token, HttpRequest.BodyPublisher body, String contentType)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90));
+        return send(method, path, token, body, contentType, false);
+    }
+
+    private Reply send(String method, String path, String token, HttpRequest.BodyPublisher body, String contentType,
+                       boolean expectContinue) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
+                .expectContinue(expectContinue);
         if (token != null) b.header("Authorization", "Bearer " + token);
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);

@@ -478,7 +478,7 @@ class ChatIT {
         Api.Reply pngAsPdf = api.postRaw("/api/v1/media", yara, PNG, "application/pdf");
         assertEquals(400, pngAsPdf.status(), pngAsPdf.toString());
         byte[] tooBig = new byte[MEDIA_LIMIT + 1];
-        Api.Reply declared = api.postRaw("/api/v1/media", yara, tooBig, "application/octet-stream");
+        Api.Reply declared = api.postExpectingContinue("/api/v1/media", yara, tooBig, "application/octet-stream");
         assertEquals(413, declared.status(), declared.toString());
         Api.Reply chunked = api.send("POST", "/api/v1/media", yara, java.net.http.HttpRequest.BodyPublishers.ofInputStream(
                 () -> new java.io.ByteArrayInputStream(tooBig)), "application/octet-stream");

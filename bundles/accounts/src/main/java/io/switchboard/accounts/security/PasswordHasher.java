@@ -22,7 +22,11 @@ public final class PasswordHasher {
 
     private final int iterations;
     private final SecureRandom random;
-    /** Verified against when a handle is unknown, so that answer takes as long as a wrong password. */
+    /**
+     * Verified against when a handle is unknown, so that answer takes as long as a wrong password. Its
+     * salt and hash are random bytes rather than a derived key: verifying costs the same full PBKDF2
+     * run, nothing can match it, and building it costs no key derivation at start-up.
+     */
     private final String dummyHash;
 
     public PasswordHasher(int iterations) {
@@ -33,15 +37,28 @@ public final class PasswordHasher {
         if (iterations < 1) throw new IllegalArgumentException("iterations must be positive");
         this.iterations = iterations;
         this.random = random;
-        this.dummyHash = hash("dummy password, never matches a real one".toCharArray());
+        byte[] dummy = new byte[HASH_BITS / 8];
+        random.nextBytes(dummy);
+        this.dummyHash = format(iterations, newSalt(), dummy);
     }
 
     public int iterations() { return iterations; }
 
+    /** The stand-in hash unknown handles are verified against (for tests). */
+    String dummyHash() { return dummyHash; }
+
     public String hash(char[] password) {
+        byte[] salt = newSalt();
+        return format(iterations, salt, derive(password, salt, iterations));
+    }
+
+    private byte[] newSalt() {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        byte[] hash = derive(password, salt, iterations);
+        return salt;
+    }
+
+    private static String format(int iterations, byte[] salt, byte[] hash) {
         Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
         return ALGORITHM + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
     }

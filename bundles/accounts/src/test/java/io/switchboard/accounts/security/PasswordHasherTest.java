@@ -52,4 +52,17 @@ class PasswordHasherTest {
         assertFalse(hasher.verify("x".toCharArray(), "pbkdf2_sha256$abc$$"));
         assertFalse(hasher.verifyAgainstDummy("anything".toCharArray()));
     }
+
+    @Test
+    void theStandInForUnknownHandlesCostsAFullDerivationAndMatchesNothing() {
+        PasswordHasher a = new PasswordHasher(PasswordHasher.MIN_ITERATIONS);
+        PasswordHasher b = new PasswordHasher(PasswordHasher.MIN_ITERATIONS);
+        String[] parts = a.dummyHash().split("\\$");
+        assertEquals("pbkdf2_sha256", parts[0]);
+        assertEquals("210000", parts[1], "verified with the configured work factor");
+        assertEquals(32, java.util.Base64.getDecoder().decode(parts[3]).length);
+        assertFalse(a.needsRehash(a.dummyHash()));
+        assertNotEquals(a.dummyHash(), b.dummyHash(), "random per process, nothing to precompute");
+        assertFalse(a.verify("".toCharArray(), a.dummyHash()));
+    }
 }
