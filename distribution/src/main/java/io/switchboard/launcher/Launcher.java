@@ -106,7 +106,8 @@ public final class Launcher {
         props.put("switchboard.admin.token", adminToken);
         // Feature settings of the operating contract, passed through as framework properties.
         for (String[] pass : new String[][] {{"SWITCHBOARD_ICE_SERVERS", "switchboard.ice.servers"},
-                {"SWITCHBOARD_TURN_SECRET", "switchboard.turn.secret"}}) {
+                {"SWITCHBOARD_TURN_SECRET", "switchboard.turn.secret"},
+                {"SWITCHBOARD_RTPENGINE", "switchboard.rtpengine"}}) {
             String value = System.getenv(pass[0]);
             if (value != null && !value.isBlank()) props.put(pass[1], value.strip());
         }

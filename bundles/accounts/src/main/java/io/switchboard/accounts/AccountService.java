@@ -4,6 +4,8 @@ import io.switchboard.accounts.security.FailureLimiter;
 import io.switchboard.accounts.security.PasswordHasher;
 import io.switchboard.accounts.security.SessionTokens;
 import io.switchboard.accounts.store.AccountStore;
+import io.switchboard.accounts.store.BlockStore;
+import io.switchboard.accounts.store.BlockedAccount;
 import io.switchboard.accounts.store.Credentials;
 import io.switchboard.accounts.store.DirectoryStore;
 import io.switchboard.accounts.store.SessionOwner;
@@ -26,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the accounts feature does: registration, login and logout, profiles, directory search, and
- * token resolution for the gateway. Plain Java over a DataSource; {@link AccountsComponent} publishes
+ * What the accounts feature does: registration, login and logout, profiles, directory search, blocks,
+ * and token resolution for the gateway. Plain Java over a DataSource; {@link AccountsComponent} publishes
  * it as DS services.
  */
 public class AccountService implements TokenAuthenticator, AccountLookup {
@@ -43,6 +45,7 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
     private final AccountStore accounts;
     private final SessionStore sessions;
     private final DirectoryStore directory;
+    private final BlockStore blockStore;
     private final SessionTokens tokens = new SessionTokens();
     private final Clock clock;
     private final FailureLimiter handleFailures;
@@ -54,6 +57,7 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
         this.accounts = new AccountStore(dataSource);
         this.sessions = new SessionStore(dataSource);
         this.directory = new DirectoryStore(dataSource);
+        this.blockStore = new BlockStore(dataSource);
         this.clock = clock;
         this.handleFailures = new FailureLimiter(settings.perHandle(), clock);
         this.addressFailures = new FailureLimiter(settings.perAddress(), clock);
@@ -211,6 +215,38 @@ public class AccountService implements TokenAuthenticator, AccountLookup {
     private static final Duration RECENT_TOKEN = Duration.ofSeconds(10);
     private static final int MAX_RECENT_TOKENS = 100_000;
     private final java.util.Map<String, RecentToken> recentTokens = new java.util.concurrent.ConcurrentHashMap<>();
+
+    // ---- blocks
+
+    /** The caller blocks the account with this handle; blocking again changes nothing. */
+    public void block(String blockerId, String handleInput) {
+        blockStore.block(blockerId, blockTarget(blockerId, handleInput).id(), clock.instant());
+    }
+
+    /** The caller lifts a block; lifting one that does not exist is fine too. */
+    public void unblock(String blockerId, String handleInput) {
+        blockStore.unblock(blockerId, blockTarget(blockerId, handleInput).id());
+    }
+
+    /** The accounts the caller has blocked, newest first. Only ever the caller's own list. */
+    public List<BlockedAccount> blockedBy(String blockerId) {
+        return blockStore.blockedBy(blockerId);
+    }
+
+    @Override
+    public boolean blocks(String blockerAccountId, String blockedAccountId) {
+        if (blockerAccountId == null || blockedAccountId == null) return false;
+        return blockStore.blocks(blockerAccountId, blockedAccountId);
+    }
+
+    /** An existing account other than the caller, like a profile look-up: an invalid handle is just 404. */
+    private AccountInfo blockTarget(String blockerId, String handleInput) {
+        AccountInfo target = profile(handleInput);
+        if (target.id().equals(blockerId)) {
+            throw ApiException.badRequest("invalid_handle", "Blocks are for other accounts, not your own.");
+        }
+        return target;
+    }
 
     // ---- directory
 

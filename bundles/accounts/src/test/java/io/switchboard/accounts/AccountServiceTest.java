@@ -1,6 +1,7 @@
 package io.switchboard.accounts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.accounts.security.FailureLimiter.Policy;
 import io.switchboard.accounts.security.PasswordHasher;
 import io.switchboard.accounts.store.AccountStore;
+import io.switchboard.accounts.store.BlockedAccount;
 import io.switchboard.sdk.accounts.AccountInfo;
 import io.switchboard.sdk.accounts.AccountKind;
 import io.switchboard.sdk.api.ApiException;
@@ -256,6 +258,65 @@ class AccountServiceTest {
         assertEquals(List.of("acme"), service.search("acme", "business", null).stream().map(AccountInfo::handle).toList());
         assertEquals(0, service.search("acme%", "bot", null).size());
         assertEquals(2, service.search("a", null, null).size());
+    }
+
+    @Test
+    void blockingIsOneWayAndIdempotent() throws Exception {
+        AccountInfo alice = service.register("alice", "Alice", PASSWORD, null);
+        AccountInfo bob = service.register("bob", "Bob", PASSWORD, null);
+        Instant first = clock.instant();
+        service.block(alice.id(), "BOB");
+        assertTrue(service.blocks(alice.id(), bob.id()));
+        assertFalse(service.blocks(bob.id(), alice.id()), "a block is one-way");
+
+        clock.advance(Duration.ofMinutes(5));
+        service.block(alice.id(), "bob");
+        assertEquals(List.of(new BlockedAccount("bob", "Bob", first)), service.blockedBy(alice.id()),
+                "blocking again keeps one row and the first time");
+        assertEquals(1, count("SELECT count(*) FROM accounts.blocks"));
+
+        service.unblock(alice.id(), "bob");
+        assertFalse(service.blocks(alice.id(), bob.id()));
+        service.unblock(alice.id(), "bob");
+        assertEquals(List.of(), service.blockedBy(alice.id()));
+    }
+
+    @Test
+    void blockListIsNewestFirstAndOnlyTheBlockers() {
+        AccountInfo alice = service.register("alice", "Alice", PASSWORD, null);
+        AccountInfo bob = service.register("bob", "Bob", PASSWORD, null);
+        service.register("acme", "Acme", PASSWORD, "business");
+        service.register("carol", "Carol", PASSWORD, null);
+        service.block(alice.id(), "carol");
+        clock.advance(Duration.ofSeconds(1));
+        service.block(alice.id(), "acme");
+        clock.advance(Duration.ofSeconds(1));
+        service.block(bob.id(), "alice");
+        assertEquals(List.of("acme", "carol"), blockedHandles(alice.id()));
+        assertEquals(List.of("alice"), blockedHandles(bob.id()));
+        assertEquals(Instant.parse("2026-03-01T10:00:01Z"), service.blockedBy(alice.id()).get(0).blockedAt());
+        assertTrue(service.blocks(bob.id(), alice.id()));
+        assertFalse(service.blocks(alice.id(), bob.id()));
+    }
+
+    @Test
+    void blockingNeedsAnotherExistingAccount() throws Exception {
+        AccountInfo alice = service.register("alice", "Alice", PASSWORD, null);
+        assertCode(404, "not_found", () -> service.block(alice.id(), "nobody"));
+        assertCode(404, "not_found", () -> service.block(alice.id(), "not a handle!"));
+        assertCode(404, "not_found", () -> service.block(alice.id(), null));
+        assertCode(404, "not_found", () -> service.unblock(alice.id(), "nobody"));
+        assertCode(400, "invalid_handle", () -> service.block(alice.id(), "ALICE"));
+        assertCode(400, "invalid_handle", () -> service.unblock(alice.id(), "alice"));
+        assertEquals(0, count("SELECT count(*) FROM accounts.blocks"));
+        assertFalse(service.blocks(alice.id(), alice.id()));
+        assertFalse(service.blocks(null, alice.id()));
+        assertFalse(service.blocks(alice.id(), null));
+        assertFalse(service.blocks("unknown", "other"));
+    }
+
+    private List<String> blockedHandles(String accountId) {
+        return service.blockedBy(accountId).stream().map(BlockedAccount::handle).toList();
     }
 
     private Instant lastSeen(String sessionId) throws Exception {

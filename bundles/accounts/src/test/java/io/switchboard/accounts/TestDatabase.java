@@ -36,7 +36,7 @@ public final class TestDatabase implements AutoCloseable {
     /** Empties every table between tests. */
     public void clear() throws SQLException {
         try (Connection c = dataSource().getConnection(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE accounts.accounts, accounts.sessions, accounts.directory_words");
+            s.execute("TRUNCATE accounts.accounts, accounts.sessions, accounts.directory_words, accounts.blocks");
         }
     }
 

@@ -10,4 +10,7 @@ public interface AccountLookup {
     Optional<AccountInfo> byHandle(String handle);
 
     Optional<AccountInfo> byId(String accountId);
+
+    /** True when the first account has blocked the second (calls from it are refused). */
+    boolean blocks(String blockerAccountId, String blockedAccountId);
 }

@@ -1,4 +1,4 @@
-/** Read-only view of accounts for features: look up by handle or id. */
+/** Read-only view of accounts for features: look up by handle or id, and who blocked whom. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.switchboard.sdk.accounts;

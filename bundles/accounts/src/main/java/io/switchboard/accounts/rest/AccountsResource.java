@@ -1,6 +1,7 @@
 package io.switchboard.accounts.rest;
 
 import io.switchboard.accounts.AccountService;
+import io.switchboard.sdk.api.Bodies;
 import io.switchboard.sdk.accounts.AccountInfo;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;

@@ -2,6 +2,7 @@ package io.switchboard.accounts.rest;
 
 import io.switchboard.accounts.AccountService;
 import io.switchboard.accounts.LoginResult;
+import io.switchboard.sdk.api.Bodies;
 import io.switchboard.sdk.auth.Caller;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.DELETE;

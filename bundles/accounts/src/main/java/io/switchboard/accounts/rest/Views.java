@@ -1,5 +1,6 @@
 package io.switchboard.accounts.rest;
 
+import io.switchboard.accounts.store.BlockedAccount;
 import io.switchboard.sdk.accounts.AccountInfo;
 import java.util.List;
 
@@ -50,4 +51,14 @@ public final class Views {
     }
 
     public record Results(List<Entry> results) {}
+
+    /** One account on the caller's block list. */
+    public record Blocked(String handle, String displayName, String blockedAt) {
+        static Blocked of(BlockedAccount b) {
+            return new Blocked(b.handle(), b.displayName(), b.blockedAt().toString());
+        }
+    }
+
+    /** GET /api/v1/blocks. */
+    public record Blocks(List<Blocked> blocks) {}
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.switchboard.accounts.store.BlockedAccount;
 import io.switchboard.sdk.accounts.AccountInfo;
 import io.switchboard.sdk.accounts.AccountKind;
 import java.time.Instant;
@@ -46,5 +47,8 @@ class ViewsTest {
                 mapper.writeValueAsString(new Views.Results(java.util.List.of(Views.Entry.of(a)))));
         assertEquals("{\"id\":\"id1\",\"handle\":\"acme\",\"displayName\":\"Acme\",\"kind\":\"business\",\"about\":\"We sell\",\"verified\":true}",
                 mapper.writeValueAsString(Views.Profile.of(a)));
+        assertEquals("{\"blocks\":[{\"handle\":\"acme\",\"displayName\":\"Acme\",\"blockedAt\":\"2026-01-02T03:04:05Z\"}]}",
+                mapper.writeValueAsString(new Views.Blocks(java.util.List.of(Views.Blocked.of(
+                        new BlockedAccount("acme", "Acme", Instant.parse("2026-01-02T03:04:05Z")))))));
     }
 }

@@ -35,6 +35,7 @@ class StoresTest {
     private AccountStore accounts;
     private SessionStore sessions;
     private DirectoryStore directory;
+    private BlockStore blocks;
 
     @BeforeAll
     static void start() throws Exception {
@@ -52,6 +53,7 @@ class StoresTest {
         accounts = new AccountStore(db.dataSource());
         sessions = new SessionStore(db.dataSource());
         directory = new DirectoryStore(db.dataSource());
+        blocks = new BlockStore(db.dataSource());
     }
 
     private AccountInfo person(String handle, String name) {
@@ -213,6 +215,50 @@ class StoresTest {
                 while (r.next()) plan.append(r.getString(1)).append('\n');
             }
             assertTrue(plan.toString().contains("directory_words_prefix_idx"), plan.toString());
+        }
+    }
+
+    @Test
+    void blocksAreStoredOncePerPairAndGoWithTheirAccounts() throws Exception {
+        AccountInfo alice = person("alice", "Alice");
+        AccountInfo bob = person("bob", "Bob");
+        AccountInfo carol = person("carol", "Carol");
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        blocks.block(alice.id(), bob.id(), t0);
+        blocks.block(alice.id(), bob.id(), t0.plusSeconds(60));
+        blocks.block(alice.id(), carol.id(), t0.plusSeconds(1));
+        blocks.block(carol.id(), alice.id(), t0.plusSeconds(2));
+        assertEquals(List.of(new BlockedAccount("carol", "Carol", t0.plusSeconds(1)), new BlockedAccount("bob", "Bob", t0)),
+                blocks.blockedBy(alice.id()));
+        assertTrue(blocks.blocks(alice.id(), bob.id()));
+        assertFalse(blocks.blocks(bob.id(), alice.id()));
+
+        ApiException gone = assertThrows(ApiException.class, () -> blocks.block(alice.id(), "no-such-id", t0));
+        assertEquals(404, gone.status());
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertThrows(java.sql.SQLException.class, () -> s.execute("INSERT INTO accounts.blocks "
+                    + "(blocker_id, blocked_id, blocked_at) VALUES ('" + bob.id() + "', '" + bob.id() + "', now())"));
+            s.execute("DELETE FROM accounts.accounts WHERE id = '" + carol.id() + "'");
+        }
+        assertEquals(List.of(new BlockedAccount("bob", "Bob", t0)), blocks.blockedBy(alice.id()),
+                "a deleted account's blocks go with it, both ways");
+        assertEquals(1, countRows("accounts.blocks"));
+
+        assertTrue(blocks.unblock(alice.id(), bob.id()));
+        assertFalse(blocks.unblock(alice.id(), bob.id()));
+        assertFalse(blocks.blocks(alice.id(), bob.id()));
+    }
+
+    @Test
+    void blockCheckIsAPrimaryKeyLookup() throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET enable_seqscan = off");
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet r = s.executeQuery(
+                    "EXPLAIN SELECT 1 FROM accounts.blocks WHERE blocker_id = 'a' AND blocked_id = 'b'")) {
+                while (r.next()) plan.append(r.getString(1)).append('\n');
+            }
+            assertTrue(plan.toString().contains("blocks_pkey"), plan.toString());
         }
     }
 

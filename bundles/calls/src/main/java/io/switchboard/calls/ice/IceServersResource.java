@@ -1,5 +1,6 @@
 package io.switchboard.calls.ice;
 
+import io.switchboard.calls.CallsConfig;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.Caller;
 import jakarta.ws.rs.GET;
@@ -15,36 +16,26 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.jakartars.whiteboard.propertytypes.JakartarsResource;
-import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
-import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/calls/ice-servers}: the STUN/TURN servers of SWITCHBOARD_ICE_SERVERS (framework
  * property {@code switchboard.ice.servers}), TURN with credentials from SWITCHBOARD_TURN_SECRET
- * ({@code switchboard.turn.secret}) valid for {@code turn.ttl.seconds}.
+ * ({@code switchboard.turn.secret}) valid for {@code turn.ttl.seconds} (configuration {@link CallsConfig}, designated
+ * on the call service).
  */
-@Component(service = IceServersResource.class, configurationPid = IceServersResource.PID)
-@Designate(ocd = IceServersResource.Config.class)
+@Component(service = IceServersResource.class, configurationPid = CallsConfig.PID)
 @JakartarsResource
 @Path("/api/v1/calls/ice-servers")
 @Produces(MediaType.APPLICATION_JSON)
 public class IceServersResource {
-    public static final String PID = "io.switchboard.calls";
     private static final Logger LOG = LoggerFactory.getLogger(IceServersResource.class);
-
-    @ObjectClassDefinition(name = "Switchboard calls", description = "ICE servers for WebRTC calls.")
-    public @interface Config {
-        @AttributeDefinition(description = "How long TURN credentials handed to a client stay valid, in seconds.", min = "60")
-        int turn_ttl_seconds() default 3600;
-    }
 
     private final IceServers servers;
 
     @Activate
-    public IceServersResource(BundleContext context, Config config) {
+    public IceServersResource(BundleContext context, CallsConfig config) {
         IceServers parsed;
         try {
             parsed = new IceServers(context.getProperty("switchboard.ice.servers"),

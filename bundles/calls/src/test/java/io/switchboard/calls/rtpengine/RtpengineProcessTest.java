@@ -92,6 +92,52 @@ class RtpengineProcessTest {
         }
     }
 
+    /** A browser's offer as Chromium writes it, cut to what matters: ICE, DTLS, one Opus stream. */
+    static String webrtcSdp(String ufrag, String setup, int port) {
+        return "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+                + "m=audio " + port + " UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 127.0.0.1\r\na=rtcp:9 IN IP4 0.0.0.0\r\n"
+                + "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+                + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\na=setup:" + setup + "\r\na=mid:0\r\n"
+                + "a=sendrecv\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\n"
+                + "a=candidate:1 1 udp 2122260223 127.0.0.1 " + port + " typ host\r\n";
+    }
+
+    @Test
+    void theRelayPutsRtpengineBetweenTwoBrowsers() throws Exception {
+        try (NgClient client = new NgClient(ng)) {
+            RtpengineRelay relay = new RtpengineRelay(client);
+            String offered = relay.offer("relay-1", "caller", webrtcSdp("callr", "actpass", 40010),
+                    io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC);
+            assertTrue(offered.contains("UDP/TLS/RTP/SAVPF"), offered);
+            assertTrue(offered.contains("a=fingerprint:"), "DTLS towards the browser: " + offered);
+            assertTrue(offered.contains("a=ice-ufrag:") && !offered.contains("a=ice-ufrag:callr"),
+                    "rtpengine is the callee's ICE peer, with its own credentials: " + offered);
+            assertTrue(offered.contains("a=rtcp-mux"), offered);
+            int relayPort = port(offered);
+            assertTrue(relayPort >= 31000 && relayPort <= 31999, offered);
+
+            String answered = relay.answer("relay-1", "caller", "callee", webrtcSdp("calle", "active", 40020),
+                    io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC);
+            assertTrue(answered.contains("a=fingerprint:") && !answered.contains("a=ice-ufrag:calle"), answered);
+            assertNotEquals(relayPort, port(answered), "one relay port per leg");
+
+            Map<String, Object> query = client.request(Map.of("command", "query", "call-id", "relay-1"));
+            assertTrue(((Map<?, ?>) query.get("tags")).keySet().containsAll(List.of("caller", "callee")), query.toString());
+            relay.delete("relay-1");
+            assertThrows(NgException.class, () -> client.request(Map.of("command", "query", "call-id", "relay-1")));
+            relay.delete("relay-1");
+        }
+    }
+
+    @Test
+    void aRefusedOfferIsAMediaRelayException() throws Exception {
+        try (NgClient client = new NgClient(ng)) {
+            RtpengineRelay relay = new RtpengineRelay(client);
+            assertThrows(io.switchboard.sdk.calls.MediaRelayException.class,
+                    () -> relay.offer("relay-2", "caller", "not an sdp", io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC));
+        }
+    }
+
     private static int port(String sdp) {
         Matcher m = Pattern.compile("m=audio (\\d+) ").matcher(sdp);
         assertTrue(m.find(), sdp);

@@ -1,5 +1,7 @@
 package io.switchboard.chat.rest;
 
+import static io.switchboard.sdk.api.Bodies.require;
+
 import io.switchboard.chat.ChatService;
 import io.switchboard.chat.Views;
 import io.switchboard.sdk.api.ApiException;
@@ -144,11 +146,5 @@ public class ConversationsResource {
         AccountPrincipal caller = Caller.require(security);
         chat.markRead(caller, id, require(body).seq());
         return Response.noContent().build();
-    }
-
-    /** A JSON {@code null} body passes the reader; it is as wrong as no body. */
-    static <T> T require(T body) {
-        if (body == null) throw ApiException.badRequest("missing_body", "A JSON object is required.");
-        return body;
     }
 }

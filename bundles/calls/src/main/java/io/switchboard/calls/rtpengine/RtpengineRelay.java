@@ -1,0 +1,88 @@
+package io.switchboard.calls.rtpengine;
+
+import io.switchboard.sdk.calls.MediaRelay;
+import io.switchboard.sdk.calls.MediaRelayException;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MediaRelay} on rtpengine's ng protocol: {@code offer}, {@code answer} and {@code delete} with
+ * the flags that make each leg speak what it needs. Towards WebRTC: ICE forced (rtpengine is the ICE
+ * peer of the browser), DTLS-SRTP, RTP/RTCP multiplexed, no SDES. Towards plain RTP: ICE removed,
+ * RTP/AVP, RTCP on its own port.
+ */
+public final class RtpengineRelay implements MediaRelay {
+    private static final Logger LOG = LoggerFactory.getLogger(RtpengineRelay.class);
+    private final NgClient client;
+
+    public RtpengineRelay(NgClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public String offer(String callId, String fromTag, String sdp, Profile towards) throws MediaRelayException {
+        Map<String, Object> command = command("offer", callId, fromTag, sdp, towards);
+        return sdpOf(call(command));
+    }
+
+    @Override
+    public String answer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+            throws MediaRelayException {
+        Map<String, Object> command = command("answer", callId, fromTag, sdp, towards);
+        command.put("to-tag", toTag);
+        return sdpOf(call(command));
+    }
+
+    @Override
+    public void delete(String callId) {
+        try {
+            client.request(Map.of("command", "delete", "call-id", callId));
+        } catch (NgException e) {
+            LOG.debug("rtpengine had no call {} to delete: {}", callId, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("rtpengine did not delete call {}: {}", callId, e.getMessage());
+        }
+    }
+
+    /** The ng dictionary for an offer or answer whose SDP goes to a leg speaking {@code towards}. */
+    static Map<String, Object> command(String verb, String callId, String fromTag, String sdp, Profile towards) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("command", verb);
+        c.put("call-id", callId);
+        c.put("from-tag", fromTag);
+        c.put("sdp", sdp);
+        if (towards == Profile.WEBRTC) {
+            c.put("transport-protocol", "UDP/TLS/RTP/SAVPF");
+            c.put("ICE", "force");
+            c.put("DTLS", "passive");
+            c.put("SDES", List.of("off"));
+            c.put("rtcp-mux", List.of("require"));
+        } else {
+            c.put("transport-protocol", "RTP/AVP");
+            c.put("ICE", "remove");
+            c.put("rtcp-mux", List.of("demux"));
+        }
+        c.put("flags", List.of("trust-address"));
+        return c;
+    }
+
+    private Map<String, Object> call(Map<String, Object> command) throws MediaRelayException {
+        try {
+            return client.request(command);
+        } catch (NgException e) {
+            throw new MediaRelayException("rtpengine refused the " + command.get("command") + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new MediaRelayException("rtpengine did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    private static String sdpOf(Map<String, Object> answer) throws MediaRelayException {
+        Object sdp = answer.get("sdp");
+        if (!(sdp instanceof String s) || s.isBlank()) throw new MediaRelayException("rtpengine answered without SDP");
+        return s;
+    }
+}

@@ -1,0 +1,39 @@
+package io.switchboard.sdk.calls;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A media relay: rewrites the SDP of a call so both legs send their media to it, and converts between
+ * what the legs speak (WebRTC in a browser, plain RTP at a PBX). One relay session per call id, made
+ * by {@link #offer}, completed by {@link #answer}, removed by {@link #delete} at every end of the call.
+ *
+ * <p>Register an implementation as an OSGi service; the calls feature uses the one with the highest
+ * service ranking and sends media directly between the parties when there is none. Implementations
+ * must be thread-safe. The call id and tags are opaque strings chosen by the caller of this SPI.
+ */
+@ConsumerType
+public interface MediaRelay {
+
+    /** What a leg of the call speaks. */
+    enum Profile {
+        /** ICE, DTLS-SRTP, RTP/RTCP multiplexed: a browser or a WebRTC app. */
+        WEBRTC,
+        /** Plain RTP/AVP (G.711, G.722, RFC 4733 events): a SIP phone or a PBX. */
+        RTP
+    }
+
+    /**
+     * The caller's offer ({@code fromTag} names the caller's leg). Returns the offer to hand to the
+     * other leg, which speaks {@code towards}.
+     */
+    String offer(String callId, String fromTag, String sdp, Profile towards) throws MediaRelayException;
+
+    /**
+     * The answer of the called leg ({@code toTag}) to the offer made by {@code fromTag}. Returns the
+     * answer to hand back to the caller's leg, which speaks {@code towards}.
+     */
+    String answer(String callId, String fromTag, String toTag, String sdp, Profile towards) throws MediaRelayException;
+
+    /** Ends the relay session of the call; does nothing when there is none. Never throws. */
+    void delete(String callId);
+}
