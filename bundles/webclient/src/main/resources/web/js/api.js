@@ -20,6 +20,7 @@ const FRIENDLY = {
   rate_limited: 'Too many attempts. Wait a moment and try again.',
   media_unavailable: 'Attachments are not available on this server right now. Try again later.',
   media_too_large: 'That file is too large to send.',
+  media_relay_unavailable: 'Calls are not available on this server right now. Try again later.',
   network: 'The server cannot be reached. Check your connection and try again.',
 };
 
@@ -59,14 +60,15 @@ export class Api {
     return this.session ? this.session.account : null;
   }
 
-  async request(method, path, body) {
+  /** `keepalive` lets a request outlive the page (a hang-up sent while the tab closes). */
+  async request(method, path, body, {keepalive = false} = {}) {
     const headers = {Accept: 'application/json'};
     if (this.token) headers.Authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let response;
     try {
       response = await fetch(this.base + path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), keepalive,
       });
     } catch {
       throw new ApiError(0, 'network', friendlyMessage('network'));
@@ -227,6 +229,43 @@ export class Api {
     }
     if (!response.ok) throw await errorFrom(response);
     return response.blob();
+  }
+
+  // ---- calls (docs/calls.md)
+
+  iceServers() {
+    return this.request('GET', '/api/v1/calls/ice-servers').then((r) => r.iceServers || []);
+  }
+
+  /** Resolves to {id, state}: state is 'ringing', or 'busy' when the callee is in another call. */
+  startCall(to, sdp, video) {
+    return this.request('POST', '/api/v1/calls', {to, sdp, video});
+  }
+
+  answerCall(id, sdp) {
+    return this.request('POST', `/api/v1/calls/${enc(id)}/answer`, {sdp});
+  }
+
+  /** One ICE candidate: {candidate, sdpMid, sdpMLineIndex}. */
+  sendCandidate(id, candidate) {
+    return this.request('POST', `/api/v1/calls/${enc(id)}/candidates`, candidate);
+  }
+
+  /** reason: 'hangup', 'decline' or 'busy'. */
+  hangUp(id, reason, {keepalive = false} = {}) {
+    return this.request('POST', `/api/v1/calls/${enc(id)}/hangup`, {reason}, {keepalive});
+  }
+
+  /** Renegotiation in an answered call: {type: 'offer'|'answer', sdp, video}. */
+  sendSdp(id, description) {
+    return this.request('POST', `/api/v1/calls/${enc(id)}/sdp`, description);
+  }
+
+  /** Newest first, older than the call `before` when given. */
+  calls({before, limit = 50} = {}) {
+    const params = new URLSearchParams({limit: String(limit)});
+    if (before) params.set('before', before);
+    return this.request('GET', `/api/v1/calls?${params}`).then((r) => r.calls);
   }
 }
 

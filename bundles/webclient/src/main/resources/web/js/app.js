@@ -1,7 +1,9 @@
 // The application shell: session, stream, layout and the router (location.hash → screen).
 // A screen is a module exporting `mount(element, ctx, params)` that returns a cleanup function.
+// The call screen is mounted once per session over everything, so a call outlives navigation.
 
 import {Api} from './api.js';
+import {CallManager} from './call.js';
 import {ChatState} from './chat.js';
 import {Stream} from './stream.js';
 import {h, replace} from './dom.js';
@@ -13,6 +15,8 @@ import * as conversation from './screens/conversation.js';
 import * as group from './screens/group.js';
 import * as profile from './screens/profile.js';
 import * as home from './screens/home.js';
+import * as calls from './screens/calls.js';
+import * as callScreen from './screens/call.js';
 
 // Routes of a signed-in person: [pattern, screen, names of the captured parts]. Add a screen here.
 const ROUTES = [
@@ -20,6 +24,7 @@ const ROUTES = [
   [/^#\/c\/([^/]+)$/, conversation, ['conversationId']],
   [/^#\/new-group$/, group, []],
   [/^#\/u\/([^/]+)$/, profile, ['handle']],
+  [/^#\/calls$/, calls, []],
   [/^#\/?$/, home, []],
 ];
 const PUBLIC_ROUTES = {'#/login': login, '#/signup': signup};
@@ -29,6 +34,7 @@ const api = new Api();
 const ctx = {
   api,
   chat: null,
+  calls: null,
   stream: null,
   navigate(hash) {
     if (location.hash === hash) route();
@@ -42,6 +48,7 @@ const ctx = {
 
 let shell = null; // {main, sidebar, cleanupSidebar, status}
 let cleanupScreen = () => {};
+let cleanupCallScreen = () => {};
 
 api.onUnauthorized = () => endSession('Your session has ended. Log in again.');
 
@@ -118,14 +125,17 @@ function startSession() {
   stopSession();
   const me = api.me;
   ctx.chat = new ChatState(api);
+  ctx.calls = new CallManager(api, {notify});
   ctx.stream = new Stream({token: api.token, cursorKey: `switchboard.cursor.${me.id}`});
   ctx.stream.addEventListener('state', (e) => showConnection(e.detail));
   ctx.stream.addEventListener('update', (e) => ctx.chat.apply(e.detail));
+  ctx.stream.addEventListener('update', (e) => ctx.calls.apply(e.detail));
   // After every (re)connection the missed updates have been applied; reloading the list also
   // settles unread counts, and an open conversation refreshes its newest page.
   ctx.stream.addEventListener('ready', () => ctx.chat.loadConversations().catch(() => {}));
   ctx.stream.addEventListener('authfailed', () => endSession('Your session has ended. Log in again.'));
   ctx.chat.loadConversations().catch((e) => notify(e.message));
+  cleanupCallScreen = callScreen.mount(document.body, ctx) || (() => {});
   ctx.stream.start();
   if (!location.hash || PUBLIC_ROUTES[location.hash]) ctx.navigate('#/');
   else route();
@@ -133,9 +143,13 @@ function startSession() {
 
 function stopSession() {
   releaseAll();
+  if (ctx.calls) ctx.calls.stop();
+  cleanupCallScreen();
+  cleanupCallScreen = () => {};
   if (ctx.stream) ctx.stream.stop();
   ctx.stream = null;
   ctx.chat = null;
+  ctx.calls = null;
 }
 
 async function signOut() {
@@ -174,6 +188,10 @@ function notify(message) {
 }
 
 window.addEventListener('hashchange', route);
+// Closing or reloading the page ends the call this device holds (the media goes with the page).
+window.addEventListener('pagehide', () => {
+  if (ctx.calls) ctx.calls.leave();
+});
 document.addEventListener('visibilitychange', () => {
   if (ctx.chat && ctx.chat.visible) ctx.chat.markRead(ctx.chat.visible);
 });
@@ -190,5 +208,18 @@ async function boot() {
   if (api.session) startSession();
   else route();
 }
+
+/** For tests and debugging: the call on this page, and its RTCPeerConnection (for getStats()). */
+window.switchboardCall = Object.freeze({
+  get id() {
+    return ctx.calls ? ctx.calls.id : null;
+  },
+  get state() {
+    return ctx.calls ? ctx.calls.state : 'idle';
+  },
+  get pc() {
+    return ctx.calls ? ctx.calls.pc : null;
+  },
+});
 
 boot();

@@ -2,6 +2,7 @@
 // typing indicator, read marks, and the composer.
 
 import {errorBox, h} from '../dom.js';
+import {startCall} from './call.js';
 import {composer} from './composer.js';
 import {markStatus, renderMessage} from './message.js';
 import {backLink} from './profile.js';
@@ -16,6 +17,17 @@ export function mount(el, ctx, {conversationId}) {
   const title = h('h2', {id: 'conversation-title'}, '…');
   const subtitle = h('p', {class: 'subtitle'});
   const infoLink = h('a', {class: 'button quiet', hidden: true}, 'Details');
+  // A direct conversation can become a call. On phones only the icon shows; the button keeps its name.
+  const callButtons = [false, true].map((video) => h('button', {
+    type: 'button',
+    class: 'quiet call-button',
+    hidden: true,
+    title: video ? 'Video call' : 'Call',
+    'aria-label': video ? 'Video call' : 'Call',
+    'data-testid': video ? 'video-call-start' : 'call-start',
+    onclick: () => callOther(video),
+  }, h('span', {'aria-hidden': 'true'}, video ? '🎥' : '📞'),
+  h('span', {class: 'label', 'aria-hidden': 'true'}, video ? 'Video call' : 'Call')));
   const older = h('button', {type: 'button', class: 'quiet older', hidden: true}, 'Load older messages');
   const list = h('ol', {class: 'message-list'});
   const scroller = h('div', {class: 'messages', role: 'log', 'aria-labelledby': 'conversation-title', tabindex: '0'},
@@ -23,7 +35,7 @@ export function mount(el, ctx, {conversationId}) {
   const typingLine = h('p', {class: 'typing', 'aria-live': 'polite'});
   const compose = composer(ctx, conversationId);
   const section = h('section', {class: 'chat-view', 'aria-labelledby': 'conversation-title'},
-    h('header', {class: 'conversation-head'}, backLink(), h('div', {class: 'heading'}, title, subtitle), infoLink),
+    h('header', {class: 'conversation-head'}, backLink(), h('div', {class: 'heading'}, title, subtitle), callButtons, infoLink),
     error.el, scroller, typingLine, compose.el);
   el.append(section);
 
@@ -45,10 +57,16 @@ export function mount(el, ctx, {conversationId}) {
     } else {
       const other = chat.other(c);
       subtitle.textContent = other ? `@${other.handle}` : '';
+      for (const button of callButtons) button.hidden = !other;
       if (other) infoLink.href = `#/u/${encodeURIComponent(other.handle)}`;
       infoLink.textContent = 'Profile';
     }
     infoLink.hidden = !infoLink.href;
+  }
+
+  function callOther(video) {
+    const other = conversation && chat.other(conversation);
+    if (other) startCall(ctx, other, video);
   }
 
   function nearBottom() {

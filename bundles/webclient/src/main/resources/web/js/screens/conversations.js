@@ -1,4 +1,4 @@
-// The sidebar: directory search, "New group", and the conversation list (last message, unread
+// The sidebar: directory search, "Calls", "New group", and the conversation list (last message, unread
 // badge, most recent activity first). It stays mounted while the main pane changes.
 
 import {h, replace, shortTime} from '../dom.js';
@@ -29,7 +29,9 @@ export function mount(el, ctx) {
   const listSection = h('section', {class: 'list', 'aria-label': 'Conversations'},
     h('div', {class: 'list-head'},
       h('h2', {}, 'Chats'),
-      h('a', {class: 'button quiet', href: '#/new-group'}, 'New group')),
+      h('span', {class: 'list-links'},
+        h('a', {class: 'button quiet', href: '#/calls', 'data-testid': 'calls-link'}, 'Calls'),
+        h('a', {class: 'button quiet', href: '#/new-group'}, 'New group'))),
     empty, list);
 
   const chat = ctx.chat;

@@ -1,12 +1,18 @@
-// A public profile from the directory, with "Message" (and later "Call").
+// A public profile from the directory, with "Message", "Call" and "Video call".
 
 import {errorBox, h, replace} from '../dom.js';
+import {startCall} from './call.js';
 import {initials} from './conversations.js';
 import {kindBadge} from './directory.js';
 
+/** Someone who can be called from here: not oneself, and a person or a company (not a bot or a channel). */
+function callable(ctx, profile) {
+  return profile.handle !== ctx.api.me.handle && !['bot', 'channel'].includes(profile.kind);
+}
+
 /**
- * Actions offered on a profile, in order. A later feature adds its own entry here (calls: a "Call"
- * button that starts a call to `profile.handle`).
+ * Actions offered on a profile, in order: {label, primary?, testid?, when?(ctx, profile), run(ctx, profile)}.
+ * A later feature adds its own entry here.
  */
 export const PROFILE_ACTIONS = [
   {
@@ -17,6 +23,18 @@ export const PROFILE_ACTIONS = [
       ctx.chat.remember(c);
       ctx.navigate(`#/c/${encodeURIComponent(c.id)}`);
     },
+  },
+  {
+    label: 'Call',
+    testid: 'call-start',
+    when: callable,
+    run: (ctx, profile) => startCall(ctx, profile, false),
+  },
+  {
+    label: 'Video call',
+    testid: 'video-call-start',
+    when: callable,
+    run: (ctx, profile) => startCall(ctx, profile, true),
   },
 ];
 
@@ -29,9 +47,11 @@ export function mount(el, ctx, {handle}) {
   ctx.api.profile(handle).then((p) => {
     if (gone) return;
     body.removeAttribute('aria-busy');
-    const actions = PROFILE_ACTIONS.map((action) => h('button', {
+    const offered = PROFILE_ACTIONS.filter((action) => !action.when || action.when(ctx, p));
+    const actions = offered.map((action) => h('button', {
       type: 'button',
       class: action.primary ? 'primary' : '',
+      'data-testid': action.testid,
       onclick: async (e) => {
         const button = e.currentTarget;
         button.disabled = true;

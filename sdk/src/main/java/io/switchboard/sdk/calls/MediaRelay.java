@@ -23,14 +23,15 @@ public interface MediaRelay {
     }
 
     /**
-     * The caller's offer ({@code fromTag} names the caller's leg). Returns the offer to hand to the
-     * other leg, which speaks {@code towards}.
+     * An offer made by the leg {@code fromTag} to the leg {@code toTag} ({@code null} for the first offer
+     * of a call, before the other leg is known; a later offer, e.g. video switched on, names both).
+     * Returns the offer to hand to the other leg, which speaks {@code towards}.
      */
-    String offer(String callId, String fromTag, String sdp, Profile towards) throws MediaRelayException;
+    String offer(String callId, String fromTag, String toTag, String sdp, Profile towards) throws MediaRelayException;
 
     /**
-     * The answer of the called leg ({@code toTag}) to the offer made by {@code fromTag}. Returns the
-     * answer to hand back to the caller's leg, which speaks {@code towards}.
+     * The answer of the leg {@code toTag} to the offer made by {@code fromTag}. Returns the answer to
+     * hand back to the offering leg, which speaks {@code towards}.
      */
     String answer(String callId, String fromTag, String toTag, String sdp, Profile towards) throws MediaRelayException;
 

@@ -134,7 +134,7 @@ public class CallService {
         MediaRelay r = relay;
         if (r != null) {
             try {
-                offer = r.offer(call.id(), CALLER_LEG, sdp, MediaRelay.Profile.WEBRTC);
+                offer = r.offer(call.id(), CALLER_LEG, null, sdp, MediaRelay.Profile.WEBRTC);
             } catch (MediaRelayException e) {
                 LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
                 throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
@@ -205,11 +205,25 @@ public class CallService {
             throw ApiException.conflict("call_not_answered", "The call is " + call.state().wire() + ".");
         }
         boolean video = Boolean.TRUE.equals(body.video());
+        String relayed = sdp;
+        MediaRelay r = relay;
+        if (r != null) {
+            String mine = leg(call, who.accountId());
+            String theirs = leg(call, call.peerOf(who.accountId()));
+            try {
+                relayed = "offer".equals(type)
+                        ? r.offer(id, mine, theirs, sdp, MediaRelay.Profile.WEBRTC)
+                        : r.answer(id, theirs, mine, sdp, MediaRelay.Profile.WEBRTC);
+            } catch (MediaRelayException e) {
+                LOG.warn("Media relay refused the new {} of call {}: {}", type, id, e.getMessage());
+                throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
+            }
+        }
         if (video && !call.video()) {
             Call withVideo = call.withVideo(true);
             save(withVideo, CallState.ANSWERED);
         }
-        publisher.publish(call.peerOf(who.accountId()), "call.sdp", new CallViews.SdpEvent(id, type, sdp, video));
+        publisher.publish(call.peerOf(who.accountId()), "call.sdp", new CallViews.SdpEvent(id, type, relayed, video));
     }
 
     /**
@@ -286,6 +300,10 @@ public class CallService {
             throw ApiException.conflict("call_changed", "The call changed meanwhile; fetch it again.");
         }
         remember(next);
+    }
+
+    private static String leg(Call call, String accountId) {
+        return call.callerId().equals(accountId) ? CALLER_LEG : CALLEE_LEG;
     }
 
     private void remember(Call c) {

@@ -24,8 +24,10 @@ public final class RtpengineRelay implements MediaRelay {
     }
 
     @Override
-    public String offer(String callId, String fromTag, String sdp, Profile towards) throws MediaRelayException {
+    public String offer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+            throws MediaRelayException {
         Map<String, Object> command = command("offer", callId, fromTag, sdp, towards);
+        if (toTag != null) command.put("to-tag", toTag);
         return sdpOf(call(command));
     }
 

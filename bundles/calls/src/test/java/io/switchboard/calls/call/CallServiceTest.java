@@ -113,6 +113,12 @@ class CallServiceTest {
 
             calls.answer(d, id, new CallViews.Answer(ANSWER));
             assertEquals("relayed:" + ANSWER, ((CallViews.Answered) published.last(accounts.id("cal_t"), "call.answered")).sdp());
+            // The callee switches video on: its offer and the caller's answer go through the relay too.
+            calls.renegotiate(d, id, new CallViews.Sdp("offer", OFFER, true));
+            assertEquals("offer " + id + " callee caller", relay.log.get(relay.log.size() - 1));
+            assertEquals("relayed:" + OFFER, ((CallViews.SdpEvent) published.last(accounts.id("cal_t"), "call.sdp")).sdp());
+            calls.renegotiate(c, id, new CallViews.Sdp("answer", ANSWER, true));
+            assertEquals("answer " + id + " callee caller", relay.log.get(relay.log.size() - 1));
             calls.hangup(c, id, new CallViews.Hangup("hangup"));
             assertEquals("delete " + id, relay.log.get(relay.log.size() - 1));
 
@@ -227,9 +233,10 @@ class CallServiceTest {
         private final List<String> log = new CopyOnWriteArrayList<>();
         private volatile boolean refuse;
 
-        @Override public String offer(String callId, String fromTag, String sdp, Profile towards) throws MediaRelayException {
+        @Override public String offer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+                throws MediaRelayException {
             if (refuse) throw new MediaRelayException("down");
-            log.add("offer " + callId + " " + fromTag);
+            log.add("offer " + callId + " " + fromTag + (toTag == null ? "" : " " + toTag));
             return "relayed:" + sdp;
         }
 

@@ -106,7 +106,7 @@ class RtpengineProcessTest {
     void theRelayPutsRtpengineBetweenTwoBrowsers() throws Exception {
         try (NgClient client = new NgClient(ng)) {
             RtpengineRelay relay = new RtpengineRelay(client);
-            String offered = relay.offer("relay-1", "caller", webrtcSdp("callr", "actpass", 40010),
+            String offered = relay.offer("relay-1", "caller", null, webrtcSdp("callr", "actpass", 40010),
                     io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC);
             assertTrue(offered.contains("UDP/TLS/RTP/SAVPF"), offered);
             assertTrue(offered.contains("a=fingerprint:"), "DTLS towards the browser: " + offered);
@@ -134,7 +134,7 @@ class RtpengineProcessTest {
         try (NgClient client = new NgClient(ng)) {
             RtpengineRelay relay = new RtpengineRelay(client);
             assertThrows(io.switchboard.sdk.calls.MediaRelayException.class,
-                    () -> relay.offer("relay-2", "caller", "not an sdp", io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC));
+                    () -> relay.offer("relay-2", "caller", null, "not an sdp", io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC));
         }
     }
 
