@@ -171,6 +171,20 @@ class CallsIT {
             assertEquals("missed", awaitCall(danWs, "call.ended", missed).path("data").path("state").asText());
             assertEquals(409, api.post("/api/v1/calls/" + missed + "/answer", dan, obj("sdp", ANSWER)).status());
 
+            // The missed call leaves a message from the caller in their direct conversation, once.
+            String conversation = ChatIT.direct(api, dan, "cat_c");
+            JsonNode note = awaitMessage(dan, conversation, msg -> missed.equals(msg.path("call").path("id").asText()));
+            assertEquals("cat_c", note.path("sender").asText());
+            assertEquals("missed", note.path("call").path("outcome").asText());
+            assertEquals("call-" + missed, note.path("clientMsgId").asText());
+            assertEquals(400, ChatIT.send(api, cat, conversation, "call-" + missed, obj("text", "me first")).status(),
+                    "the missed-call message ids are reserved");
+            long notes = 0;
+            for (JsonNode msg : api.get("/api/v1/conversations/" + conversation + "/messages", dan).json().path("messages")) {
+                if (msg.path("call").isObject()) notes++;
+            }
+            assertEquals(1, notes, "one message for the one missed call; the declined and cancelled calls left none");
+
             // The history, newest first, the same for both, paged.
             JsonNode list = api.get("/api/v1/calls", dan).json().path("calls");
             assertEquals(missed, list.get(0).path("id").asText());
@@ -267,6 +281,17 @@ class CallsIT {
                     "the same socket hears the end of a call made before the restart");
             assertFalse(idaWs.isClosed());
         }
+    }
+
+    private JsonNode awaitMessage(String token, String conversation, java.util.function.Predicate<JsonNode> match) throws Exception {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        do {
+            for (JsonNode m : api.get("/api/v1/conversations/" + conversation + "/messages", token).json().path("messages")) {
+                if (match.test(m)) return m;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("no such message in " + conversation + " after 15 s");
     }
 
     private static void assertError(Api.Reply r, int status, String code) {

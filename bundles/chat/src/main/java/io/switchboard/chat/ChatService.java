@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.chat.ChatStore.SendKey;
 import io.switchboard.chat.Views.Attachment;
+import io.switchboard.chat.Views.Call;
 import io.switchboard.chat.Views.Conversation;
 import io.switchboard.chat.Views.Location;
 import io.switchboard.chat.Views.Member;
@@ -56,6 +57,7 @@ public class ChatService implements UpdateSource {
     static final int MAX_ATTACHMENTS = 10;
     static final int MAX_EMOJI = 32;
     private static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    private static final String CALL_MSG_PREFIX = "call-";
     private static final Pattern CONVERSATION_ID = Pattern.compile("c_[a-z2-7]{26}");
     private static final Pattern MEDIA_ID = Pattern.compile("m_[a-z2-7]{26}");
     private static final TypeReference<List<Attachment>> ATTACHMENTS = new TypeReference<>() {};
@@ -134,8 +136,15 @@ public class ChatService implements UpdateSource {
         if (other.id().equals(caller.accountId())) {
             throw ApiException.badRequest("invalid_member", "A direct conversation is with someone else.");
         }
-        String key = caller.accountId().compareTo(other.id()) < 0
-                ? caller.accountId() + ":" + other.id() : other.id() + ":" + caller.accountId();
+        Direct direct = direct(caller.accountId(), other.id());
+        return new Opened(conversation(caller, direct.id()), direct.created());
+    }
+
+    private record Direct(String id, boolean created) {}
+
+    /** The direct conversation of the two; {@code opener} creates it when they have none yet. */
+    private Direct direct(String opener, String other) {
+        String key = opener.compareTo(other) < 0 ? opener + ":" + other : other + ":" + opener;
         String[] id = new String[1];
         boolean[] created = new boolean[1];
         writer.run(tx -> {
@@ -143,17 +152,17 @@ public class ChatService implements UpdateSource {
             if (id[0] != null) return;
             Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
             Map<String, String> roles = new LinkedHashMap<>();
-            roles.put(caller.accountId(), ConvSnapshot.MEMBER);
-            roles.put(other.id(), ConvSnapshot.MEMBER);
-            ConvSnapshot conv = new ConvSnapshot(Ids.newId("c_"), "direct", null, caller.accountId(), now, roles);
+            roles.put(opener, ConvSnapshot.MEMBER);
+            roles.put(other, ConvSnapshot.MEMBER);
+            ConvSnapshot conv = new ConvSnapshot(Ids.newId("c_"), "direct", null, opener, now, roles);
             long pos = tx.nextPosition();
             store.insertConversation(tx.connection, conv, key, pos);
             for (String member : roles.keySet()) store.insertMember(tx.connection, conv.id(), member, ConvSnapshot.MEMBER, pos, now);
-            recordChange(tx, pos, conv, "created", caller.accountId(), null, roles.keySet());
+            recordChange(tx, pos, conv, "created", opener, null, roles.keySet());
             id[0] = conv.id();
             created[0] = true;
         });
-        return new Opened(conversation(caller, id[0]), created[0]);
+        return new Direct(id[0], created[0]);
     }
 
     public Conversation createGroup(AccountPrincipal caller, String title, List<String> memberHandles) {
@@ -328,6 +337,10 @@ public class ChatService implements UpdateSource {
         if (clientMsgId == null || !CLIENT_MSG_ID.matcher(clientMsgId).matches()) {
             throw ApiException.badRequest("invalid_client_msg_id", "The client message id is 1 to 64 of A-Z a-z 0-9 _ . : -.");
         }
+        if (clientMsgId.startsWith(CALL_MSG_PREFIX)) {
+            // Kept for the missed-call messages, so no one can take a call's message id before it is written.
+            throw ApiException.badRequest("invalid_client_msg_id", "Client message ids starting with 'call-' are reserved.");
+        }
         String text = body.text();
         if (text != null && text.codePointCount(0, text.length()) > MAX_TEXT) {
             throw ApiException.badRequest("text_too_long", "A message has at most " + MAX_TEXT + " characters.");
@@ -343,9 +356,16 @@ public class ChatService implements UpdateSource {
             replyTo = Ids.seqOf(id, body.replyTo());
             if (replyTo < 0) throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
         }
-        SendKey key = new SendKey(id, caller.accountId(), clientMsgId);
-        String finalText = text;
-        long finalReply = replyTo;
+        return send(caller.accountId(), id, clientMsgId, text, replyTo, attachments, location, null);
+    }
+
+    /**
+     * Stores a message once: the key (conversation, sender, client id) is unique, and sending it again
+     * gives back the stored message. {@code replyTo} is a seq, 0 for none; JSON columns are text.
+     */
+    private Sent send(String senderId, String id, String clientMsgId, String text, long replyTo, String attachments,
+                      String location, String call) {
+        SendKey key = new SendKey(id, senderId, clientMsgId);
         MessageRow[] result = new MessageRow[1];
         boolean[] created = new boolean[1];
         writer.run(new ChatWriter.SendTask() {
@@ -359,14 +379,14 @@ public class ChatService implements UpdateSource {
                     result[0] = existing;
                     return;
                 }
-                ConvSnapshot conv = memberOf(caller, id);
-                if (finalReply > 0 && finalReply > tx.lastSeq(id)) {
+                ConvSnapshot conv = memberOf(senderId, id);
+                if (replyTo > 0 && replyTo > tx.lastSeq(id)) {
                     throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
                 }
                 long seq = tx.nextSeq(id);
                 long pos = tx.nextPosition();
-                MessageRow row = new MessageRow(id, seq, pos, caller.accountId(), clientMsgId, finalText,
-                        finalReply > 0 ? finalReply : null, attachments, location, null, null, false, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+                MessageRow row = new MessageRow(id, seq, pos, senderId, clientMsgId, text,
+                        replyTo > 0 ? replyTo : null, attachments, location, call, null, null, false, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
                 tx.newMessages.add(row);
                 tx.sent.put(key, row);
                 if (attachments != null) {
@@ -381,6 +401,26 @@ public class ChatService implements UpdateSource {
             }
         });
         return new Sent(view(result[0]), created[0]);
+    }
+
+    /**
+     * A call nobody answered (the calls bundle's {@code switchboard/calls/missed}): a message from the
+     * caller that carries the call, in the direct conversation of the two (opened if they have none).
+     * Its client id is {@code call-<callId>}, so the same call told twice is still one message.
+     */
+    Sent missedCall(String callId, String callerId, String calleeId, boolean video) {
+        String clientMsgId = CALL_MSG_PREFIX + callId;
+        if (callId.isEmpty() || !CLIENT_MSG_ID.matcher(clientMsgId).matches()) {
+            throw ApiException.badRequest("invalid_call_id", "A call id is 1 to 59 of A-Z a-z 0-9 _ . : -.");
+        }
+        for (String account : List.of(callerId, calleeId)) {
+            if (directory.byId(account).isEmpty()) {
+                throw new ApiException(404, "account_not_found", "No account has the id '" + account + "'.");
+            }
+        }
+        if (callerId.equals(calleeId)) throw ApiException.badRequest("invalid_member", "A direct conversation is with someone else.");
+        Direct direct = direct(callerId, calleeId);
+        return send(callerId, direct.id(), clientMsgId, null, 0, null, null, write(new Call(callId, "missed", video)));
     }
 
     public List<Message> history(AccountPrincipal caller, String id, String before, String limit) {
@@ -411,6 +451,7 @@ public class ChatService implements UpdateSource {
                 throw ApiException.forbidden("not_allowed", "Only the sender edits a message.");
             }
             if (m.deleted()) throw ApiException.conflict("message_deleted", "The message was deleted.");
+            if (m.call() != null) throw ApiException.forbidden("not_allowed", "A message that stands for a call has no text to edit.");
             MessageRow edited = m.edited(text, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
             long pos = tx.nextPosition();
             store.saveEdit(tx.connection, edited);
@@ -492,8 +533,12 @@ public class ChatService implements UpdateSource {
 
     /** The conversation if the caller is a member; 404 otherwise (also for ids that do not exist). */
     ConvSnapshot memberOf(AccountPrincipal caller, String id) {
+        return memberOf(caller.accountId(), id);
+    }
+
+    private ConvSnapshot memberOf(String accountId, String id) {
         ConvSnapshot conv = id != null && CONVERSATION_ID.matcher(id).matches() ? snapshot(id) : null;
-        if (conv == null || !conv.isMember(caller.accountId())) {
+        if (conv == null || !conv.isMember(accountId)) {
             throw new ApiException(404, "conversation_not_found", "No such conversation.");
         }
         return conv;
@@ -611,16 +656,18 @@ public class ChatService implements UpdateSource {
 
     Message view(MessageRow r) {
         Location location = null;
+        Call call = null;
         List<Attachment> attachments = List.of();
         try {
             if (r.location() != null) location = json.readValue(r.location(), Location.class);
+            if (r.call() != null) call = json.readValue(r.call(), Call.class);
             if (r.attachments() != null) attachments = readAttachments(r.attachments());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("A stored message is not readable", e);
         }
         return new Message(Ids.messageId(r.conversationId(), r.seq()), r.conversationId(), r.seq(),
                 directory.handle(r.senderId()), r.clientMsgId(), r.text(),
-                r.replyTo() == null ? null : Ids.messageId(r.conversationId(), r.replyTo()), attachments, location,
+                r.replyTo() == null ? null : Ids.messageId(r.conversationId(), r.replyTo()), attachments, location, call,
                 reactions(r.reactions()), r.editedAt() == null ? null : r.editedAt().toString(), r.deleted(),
                 r.sentAt().toString());
     }

@@ -18,7 +18,7 @@ import javax.sql.DataSource;
 final class ChatStore {
     private static final String MESSAGE_COLUMNS = """
             m.conversation_id, m.seq, m.pos, m.sender_id, m.client_msg_id, m.text, m.reply_to,
-            m.attachments::text, m.location::text, m.reactions::text, m.edited_at, m.deleted, m.sent_at""";
+            m.attachments::text, m.location::text, m.reactions::text, m.edited_at, m.deleted, m.sent_at, m.call::text""";
 
     private final DataSource dataSource;
 
@@ -241,7 +241,7 @@ final class ChatStore {
 
     private static final String NULL_MESSAGE_COLUMNS = """
             NULL::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint,
-            NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::boolean, NULL::timestamptz""";
+            NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::boolean, NULL::timestamptz, NULL::text""";
 
     // ---- messages
 
@@ -273,11 +273,11 @@ final class ChatStore {
         if (rows.isEmpty()) return;
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, reply_to,
-                                           attachments, location, sent_at)
+                                           attachments, location, sent_at, call)
                 SELECT * FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::text[],
-                                     ?::bigint[], ?::jsonb[], ?::jsonb[], ?::timestamptz[])""")) {
+                                     ?::bigint[], ?::jsonb[], ?::jsonb[], ?::timestamptz[], ?::jsonb[])""")) {
             int n = rows.size();
-            Object[][] cols = new Object[10][n];
+            Object[][] cols = new Object[11][n];
             for (int i = 0; i < n; i++) {
                 MessageRow r = rows.get(i);
                 cols[0][i] = r.conversationId();
@@ -290,8 +290,9 @@ final class ChatStore {
                 cols[7][i] = r.attachments();
                 cols[8][i] = r.location();
                 cols[9][i] = Timestamp.from(r.sentAt());
+                cols[10][i] = r.call();
             }
-            String[] types = {"text", "int8", "int8", "text", "text", "text", "int8", "jsonb", "jsonb", "timestamptz"};
+            String[] types = {"text", "int8", "int8", "text", "text", "text", "int8", "jsonb", "jsonb", "timestamptz", "jsonb"};
             for (int k = 0; k < cols.length; k++) s.setArray(k + 1, c.createArrayOf(types[k], cols[k]));
             s.executeUpdate();
         }
@@ -339,7 +340,7 @@ final class ChatStore {
 
     void saveTombstone(Connection c, MessageRow m) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
-                UPDATE chat.messages SET text = NULL, attachments = NULL, location = NULL, reactions = NULL,
+                UPDATE chat.messages SET text = NULL, attachments = NULL, location = NULL, call = NULL, reactions = NULL,
                                          deleted = true, edited_at = ?
                 WHERE conversation_id = ? AND seq = ?""")) {
             s.setTimestamp(1, Timestamp.from(m.editedAt()));
@@ -447,8 +448,8 @@ final class ChatStore {
         Long replyTo = rs.wasNull() ? null : reply;
         return new MessageRow(rs.getString(at), rs.getLong(at + 1), rs.getLong(at + 2), rs.getString(at + 3),
                 rs.getString(at + 4), rs.getString(at + 5), replyTo, rs.getString(at + 7), rs.getString(at + 8),
-                rs.getString(at + 9), edited == null ? null : edited.toInstant(), rs.getBoolean(at + 11),
-                rs.getTimestamp(at + 12).toInstant());
+                rs.getString(at + 13), rs.getString(at + 9), edited == null ? null : edited.toInstant(),
+                rs.getBoolean(at + 11), rs.getTimestamp(at + 12).toInstant());
     }
 
     // ---- media

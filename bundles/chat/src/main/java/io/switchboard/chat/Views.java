@@ -41,9 +41,13 @@ public final class Views {
 
     public record Reaction(String emoji, int count, List<String> handles) {}
 
+    /** What a message standing for a call tells: the call's id, how it ended ({@code missed}), whether with video. */
+    public record Call(String id, String outcome, boolean video) {}
+
+    /** {@code call}: null unless the message stands for a call. */
     public record Message(String id, String conversationId, long seq, String sender, String clientMsgId, String text,
-                          String replyTo, List<Attachment> attachments, Location location, List<Reaction> reactions,
-                          String editedAt, boolean deleted, String sentAt) {}
+                          String replyTo, List<Attachment> attachments, Location location, Call call,
+                          List<Reaction> reactions, String editedAt, boolean deleted, String sentAt) {}
 
     /** {@code readSeq}: how far the member has read; in answers to GET, not in events. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

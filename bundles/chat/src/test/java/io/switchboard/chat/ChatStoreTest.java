@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,11 +24,7 @@ class ChatStoreTest {
     @BeforeAll
     static void start() throws Exception {
         postgres = EmbeddedPostgres.builder().start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA chat");
-            Path migration = Path.of(ChatStoreTest.class.getClassLoader().getResource("db/migration/chat/V1__chat.sql").toURI());
-            s.execute(Files.readString(migration));
-        }
+        ChatSchema.migrate(postgres.getPostgresDatabase());
         store = new ChatStore(postgres.getPostgresDatabase());
     }
 
@@ -104,6 +98,6 @@ class ChatStoreTest {
     }
 
     private static MessageRow row(String conv, long seq, long pos, String text) {
-        return new MessageRow(conv, seq, pos, "owner", "m" + seq, text, null, null, null, null, null, false, Instant.now());
+        return new MessageRow(conv, seq, pos, "owner", "m" + seq, text, null, null, null, null, null, null, false, Instant.now());
     }
 }

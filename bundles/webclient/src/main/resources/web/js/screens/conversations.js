@@ -74,6 +74,7 @@ export function preview(ctx, c, m) {
   if (m.deleted) what = 'Message deleted';
   else if (!what && m.attachments && m.attachments.length) what = m.attachments[0].contentType.startsWith('image/') ? '📷 Photo' : '📎 File';
   else if (!what && m.location) what = '📍 Location';
+  else if (!what && m.call) what = m.call.video ? '📞 Missed video call' : '📞 Missed call';
   const member = (c.members || []).find((x) => x.handle === m.sender);
   const name = member && member.displayName ? member.displayName.split(' ')[0] : m.sender;
   const who = m.sender === ctx.api.me.handle ? 'You: ' : c.kind === 'group' ? `${name}: ` : '';

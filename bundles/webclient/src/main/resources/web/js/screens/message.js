@@ -1,5 +1,6 @@
 // One message in a conversation: sender, reply quote, text, attachments, location, reactions, time,
-// edited and read marks, and its actions (reply, react, edit, delete).
+// edited and read marks, and its actions (reply, react, edit, delete). A message that stands for a
+// call (a missed call) is one small line instead.
 
 import {formatSize, fullTime, h, openDialog, shortTime} from '../dom.js';
 import {download, isImage, mediaUrl} from '../media.js';
@@ -16,6 +17,7 @@ export function renderMessage(ctx, c, m, actions) {
   const me = ctx.api.me.handle;
   const mine = m.sender === me;
   const senderName = displayName(c, m.sender);
+  if (m.call && !m.deleted) return callLine(m, mine, senderName);
   const label = `${mine ? 'You' : senderName}, ${fullTime(m.sentAt)}`;
   const body = m.deleted
     ? [h('p', {class: 'text deleted'}, 'This message was deleted.')]
@@ -35,6 +37,21 @@ export function renderMessage(ctx, c, m, actions) {
         m.editedAt && !m.deleted ? h('span', {class: 'edited'}, ' · edited') : null,
         mine ? h('span', {class: 'status'}, '') : null),
       m.deleted ? null : toolbar(ctx, c, m, mine, actions)));
+}
+
+/** "Missed call" / "Missed video call" with a phone and the time, centred, without a bubble. */
+function callLine(m, mine, senderName) {
+  const kind = m.call.video ? 'video call' : 'call';
+  const what = m.call.outcome === 'missed' ? `Missed ${kind}` : kind[0].toUpperCase() + kind.slice(1);
+  return h('li', {class: `message call-message ${mine ? 'mine' : 'theirs'}`, dataset: {seq: String(m.seq), id: m.id}},
+    h('article', {
+      class: 'call-note',
+      dataset: {outcome: m.call.outcome, video: String(!!m.call.video)},
+      'aria-label': `${what} from ${mine ? 'you' : senderName}, ${fullTime(m.sentAt)}`,
+    },
+    h('span', {class: 'call-icon', 'aria-hidden': 'true'}, '📞'),
+    h('span', {class: 'what'}, what),
+    h('time', {datetime: m.sentAt, title: fullTime(m.sentAt)}, shortTime(m.sentAt))));
 }
 
 /** Sets "Sent"/"Read" on my message, given how far the others have read. */
