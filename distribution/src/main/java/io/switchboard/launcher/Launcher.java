@@ -107,7 +107,9 @@ public final class Launcher {
         // Feature settings of the operating contract, passed through as framework properties.
         for (String[] pass : new String[][] {{"SWITCHBOARD_ICE_SERVERS", "switchboard.ice.servers"},
                 {"SWITCHBOARD_TURN_SECRET", "switchboard.turn.secret"},
-                {"SWITCHBOARD_RTPENGINE", "switchboard.rtpengine"}}) {
+                {"SWITCHBOARD_RTPENGINE", "switchboard.rtpengine"},
+                {"SWITCHBOARD_SIP_ADDRESS", "switchboard.sip.address"},
+                {"SWITCHBOARD_SIP_PORT", "switchboard.sip.port"}}) {
             String value = System.getenv(pass[0]);
             if (value != null && !value.isBlank()) props.put(pass[1], value.strip());
         }

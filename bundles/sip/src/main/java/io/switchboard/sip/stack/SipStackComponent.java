@@ -1,0 +1,139 @@
+package io.switchboard.sip.stack;
+
+import gov.nist.javax.sip.SipStackImpl;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import javax.sip.ListeningPoint;
+import javax.sip.ObjectInUseException;
+import javax.sip.SipFactory;
+import javax.sip.SipProvider;
+import javax.sip.SipStack;
+import javax.sip.address.AddressFactory;
+import javax.sip.header.HeaderFactory;
+import javax.sip.message.MessageFactory;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime's one SIP stack, listening on UDP and TCP at SWITCHBOARD_SIP_ADDRESS:SWITCHBOARD_SIP_PORT
+ * (framework properties {@code switchboard.sip.address}, default 127.0.0.1, and {@code switchboard.sip.port},
+ * default 5060). Until trunks and devices exist a {@link RefusingListener} answers what arrives. Stopping
+ * removes the listening points and the provider and stops the stack, so the ports are free again, and ends
+ * the threads the stack leaves behind.
+ */
+@Component(immediate = true, service = SipRuntime.class)
+public class SipStackComponent implements SipRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(SipStackComponent.class);
+    private static final String DEFAULT_ADDRESS = "127.0.0.1";
+    private static final int DEFAULT_PORT = 5060;
+
+    private final StackThreads threads = new StackThreads();
+    private final SipFactory factory = SipFactory.getInstance();
+    private final MessageFactory messages;
+    private final HeaderFactory headers;
+    private final AddressFactory addresses;
+    private final SipStack stack;
+    private final RefusingListener listener;
+    private final SipProvider provider;
+
+    @Activate
+    public SipStackComponent(BundleContext context) throws Exception {
+        this(listenAddress(context.getProperty("switchboard.sip.address"), context.getProperty("switchboard.sip.port")));
+    }
+
+    SipStackComponent(InetSocketAddress listen) throws Exception {
+        factory.setPathName("gov.nist");
+        messages = factory.createMessageFactory();
+        headers = factory.createHeaderFactory();
+        addresses = factory.createAddressFactory();
+        listener = new RefusingListener(messages);
+        stack = threads.run("switchboard-sip-start", () -> factory.createSipStack(StackProperties.create()));
+        String host = listen.getAddress().getHostAddress();
+        try {
+            // TCP first: a UDP listening point stopped before its thread ran fails the stack's stop (NPE).
+            provider = threads.run("switchboard-sip-listen", () -> {
+                ListeningPoint tcp = stack.createListeningPoint(host, listen.getPort(), ListeningPoint.TCP);
+                ListeningPoint udp = stack.createListeningPoint(host, listen.getPort(), ListeningPoint.UDP);
+                SipProvider p = stack.createSipProvider(tcp);
+                p.addListeningPoint(udp);
+                p.addSipListener(listener);
+                stack.start();
+                return p;
+            });
+        } catch (Exception e) {
+            stop(null);
+            throw e;
+        }
+        LOG.info("SIP listening on {}:{} (UDP, TCP)", host, listen.getPort());
+    }
+
+    @Deactivate
+    void deactivate() {
+        stop(provider);
+    }
+
+    /**
+     * Takes the listening points (and so their sockets) off the stack, then stops it. Stopping also drops
+     * the provider: deleteSipProvider would stop the stack a second time, and each stop waits a second.
+     */
+    private void stop(SipProvider provider) {
+        if (provider != null) {
+            provider.removeSipListener(listener);
+            try {
+                for (ListeningPoint lp : provider.getListeningPoints()) stack.deleteListeningPoint(lp);
+            } catch (ObjectInUseException e) {
+                LOG.warn("The SIP stack did not let go of a listening point: {}", e.getMessage());
+            }
+        }
+        try {
+            stack.stop();
+        } finally {
+            // The event scanner logs the interrupt that ends it as an error.
+            ((SipStackImpl) stack).disableLogging();
+            // Forgets the stopped stack, which it would hand out again for the same name.
+            factory.resetFactory();
+            threads.end(Duration.ofSeconds(5));
+        }
+    }
+
+    /** SWITCHBOARD_SIP_ADDRESS and SWITCHBOARD_SIP_PORT, or their defaults; mistakes name the setting. */
+    static InetSocketAddress listenAddress(String address, String port) {
+        String host = address == null || address.isBlank() ? DEFAULT_ADDRESS : address.strip();
+        int number = DEFAULT_PORT;
+        if (port != null && !port.isBlank()) {
+            try {
+                number = Integer.parseInt(port.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("SWITCHBOARD_SIP_PORT is a port number, not '" + port + "'");
+            }
+            if (number < 1 || number > 65535) throw new IllegalArgumentException("SWITCHBOARD_SIP_PORT out of range: " + number);
+        }
+        InetSocketAddress listen = new InetSocketAddress(host, number);
+        if (listen.isUnresolved()) throw new IllegalArgumentException("SWITCHBOARD_SIP_ADDRESS is no address here: '" + host + "'");
+        return listen;
+    }
+
+    @Override
+    public SipProvider provider() {
+        return provider;
+    }
+
+    @Override
+    public MessageFactory messageFactory() {
+        return messages;
+    }
+
+    @Override
+    public HeaderFactory headerFactory() {
+        return headers;
+    }
+
+    @Override
+    public AddressFactory addressFactory() {
+        return addresses;
+    }
+}
