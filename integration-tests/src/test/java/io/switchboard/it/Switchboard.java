@@ -25,15 +25,17 @@ public final class Switchboard implements AutoCloseable {
 
     private final Path home;
     private final int port;
+    private final int sipPort;
     private final Map<String, String> extraEnv;
     private Process process;
     private Path log;
     private long logOffset;
     private long readyMillis;
 
-    private Switchboard(Path home, int port, Map<String, String> extraEnv) {
+    private Switchboard(Path home, int port, Map<String, String> extraEnv) throws IOException {
         this.home = home;
         this.port = port;
+        this.sipPort = freeUdpAndTcpPort();
         this.extraEnv = extraEnv;
     }
 
@@ -74,6 +76,8 @@ public final class Switchboard implements AutoCloseable {
         env.put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
         env.put("SWITCHBOARD_BIND", "127.0.0.1");
         env.put("SWITCHBOARD_ADMIN_TOKEN", ADMIN_TOKEN);
+        // A SIP port of its own, so instances never meet on 5060 (or on a PBX a test runs).
+        env.put("SWITCHBOARD_SIP_PORT", Integer.toString(sipPort));
         env.putAll(extraEnv);
         pb.redirectErrorStream(true);
         // The child writes straight into the log file: a pipe read by a thread here loses the last
@@ -164,6 +168,19 @@ public final class Switchboard implements AutoCloseable {
             s.setReuseAddress(true);
             return s.getLocalPort();
         }
+    }
+
+    /** A port free for both UDP and TCP on loopback (the SIP stack listens on both). */
+    static int freeUdpAndTcpPort() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int candidate = freePort();
+            try (java.net.DatagramSocket udp = new java.net.DatagramSocket(candidate, java.net.InetAddress.getLoopbackAddress())) {
+                return candidate;
+            } catch (java.net.SocketException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no port free for both UDP and TCP");
     }
 
     static String javaBin() {
