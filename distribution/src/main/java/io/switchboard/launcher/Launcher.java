@@ -109,7 +109,8 @@ public final class Launcher {
                 {"SWITCHBOARD_TURN_SECRET", "switchboard.turn.secret"},
                 {"SWITCHBOARD_RTPENGINE", "switchboard.rtpengine"},
                 {"SWITCHBOARD_SIP_ADDRESS", "switchboard.sip.address"},
-                {"SWITCHBOARD_SIP_PORT", "switchboard.sip.port"}}) {
+                {"SWITCHBOARD_SIP_PORT", "switchboard.sip.port"},
+                {"SWITCHBOARD_SIP_DOMAIN", "switchboard.sip.domain"}}) {
             String value = System.getenv(pass[0]);
             if (value != null && !value.isBlank()) props.put(pass[1], value.strip());
         }

@@ -87,4 +87,33 @@ class TrunksRoutingIT {
             assertEquals(1, api.get("/api/v1/trunks", acme).json().path("trunks").size());
         }
     }
+
+    @Test
+    void usersMakeSipPhonesAndSeeThePasswordOnce() throws Exception {
+        try (Switchboard sb = Switchboard.start(Switchboard.workDir("sip-devices"),
+                Switchboard.env("SWITCHBOARD_SIP_DOMAIN", "sip.switchboard.test"))) {
+            Api api = sb.api();
+            String kim = api.signUp("kim_d", "person", "Kim");
+            String lee = api.signUp("lee_d", "person", "Lee");
+            Api.Reply made = api.post("/api/v1/sip-devices", kim, obj("name", "Desk phone"));
+            assertEquals(201, made.status(), made.toString());
+            JsonNode phone = made.json();
+            String password = phone.path("password").asText();
+            assertTrue(password.length() >= 20, phone.toString());
+            assertTrue(phone.path("username").asText().startsWith("kim_d."), phone.toString());
+            assertTrue(phone.path("registrar").asText().startsWith("sip:sip.switchboard.test:"), phone.toString());
+            Api.Reply list = api.get("/api/v1/sip-devices", kim);
+            assertEquals(1, list.json().path("devices").size());
+            assertFalse(list.body().contains(password), "the password is shown once");
+            assertEquals(0, api.get("/api/v1/sip-devices", lee).json().path("devices").size());
+            assertEquals(404, api.delete("/api/v1/sip-devices/" + phone.path("id").asText(), lee).status());
+            for (Object bad : List.of(obj("name", ""), obj("name", 5), obj("name", obj("$ne", "")), obj("label", "x"), "null")) {
+                assertEquals(400, api.post("/api/v1/sip-devices", kim, bad).status(), bad.toString());
+            }
+            assertEquals(401, api.get("/api/v1/sip-devices", null).status());
+            assertEquals(1, api.get("/api/v1/sip-devices", kim).json().path("devices").size(), "nothing made by bad input");
+            assertEquals(204, api.delete("/api/v1/sip-devices/" + phone.path("id").asText(), kim).status());
+            assertEquals(0, api.get("/api/v1/sip-devices", kim).json().path("devices").size());
+        }
+    }
 }
