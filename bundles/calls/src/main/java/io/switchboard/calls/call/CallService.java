@@ -8,6 +8,7 @@ import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.api.Ids;
 import io.switchboard.sdk.auth.AccountPrincipal;
+import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.MediaRelay;
 import io.switchboard.sdk.calls.MediaRelayException;
 import io.switchboard.sdk.storage.FeatureDatabase;
@@ -53,6 +54,8 @@ public class CallService {
     public static final String MISSED_TOPIC = "switchboard/calls/missed";
     static final int MAX_SDP = 32 * 1024;
     static final int MAX_CANDIDATE = 1024;
+    /** A bridged call's own routing decides how long it rings; this only ends one whose bridge went silent. */
+    static final Duration BRIDGE_RING_LIMIT = Duration.ofMinutes(10);
     private static final String CALLER_LEG = "caller";
     private static final String CALLEE_LEG = "callee";
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
@@ -72,6 +75,13 @@ public class CallService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile MediaRelay relay;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<CallBridge> bridges = List.of();
+
+    /** Calls carried on by a bridge (a company's PBX), by call id. */
+    private final Map<String, CallBridge> bridged = new HashMap<>();
 
     @Activate
     public CallService(@Reference(target = "(switchboard.schema=calls)") FeatureDatabase database,
@@ -106,6 +116,8 @@ public class CallService {
 
     void setRelay(MediaRelay relay) { this.relay = relay; }
 
+    void setBridges(List<CallBridge> bridges) { this.bridges = List.copyOf(bridges); }
+
     void setEvents(EventAdmin events) { this.events = events; }
 
     // ---- steps
@@ -124,6 +136,8 @@ public class CallService {
         }
         Instant now = clock.instant();
         Call call = Call.ringing(Ids.random("call"), caller.accountId(), callee.id(), video, now);
+        CallBridge bridge = bridgeFor(callee.id());
+        if (bridge != null) return startBridged(caller, call, sdp, bridge);
         if (inAnsweredCall(callee.id())) {
             Call busy = call.ended(CallState.BUSY, "busy", callee.id(), now);
             store.insert(busy);
@@ -157,6 +171,9 @@ public class CallService {
         }
         if (call.state() != CallState.RINGING) {
             throw ApiException.conflict("call_not_ringing", "The call is " + call.state().wire() + ".");
+        }
+        if (bridged.containsKey(id)) {
+            throw ApiException.conflict("call_bridged", "This call rings at the company's phone system.");
         }
         String answer = sdp;
         MediaRelay r = relay;
@@ -267,6 +284,123 @@ public class CallService {
         ea.postEvent(new Event(MISSED_TOPIC, props));
     }
 
+    // ---- calls to a company's phone system
+
+    private CallBridge bridgeFor(String calleeId) {
+        for (CallBridge b : bridges) {
+            if (b.bridges(calleeId)) return b;
+        }
+        return null;
+    }
+
+    /**
+     * The callee is reached through a bridge: its offer is made plain RTP by the relay (a PBX speaks no
+     * WebRTC), and the bridge's answers come back through {@link FarLeg}. Without a relay there is no way
+     * to the PBX's media, so the call is refused.
+     */
+    private CallViews.Started startBridged(AccountPrincipal caller, Call call, String sdp, CallBridge bridge) {
+        MediaRelay r = relay;
+        if (r == null) {
+            throw new ApiException(503, "media_relay_unavailable", "Calls to companies need the media relay (SWITCHBOARD_RTPENGINE).");
+        }
+        String offer;
+        try {
+            offer = r.offer(call.id(), CALLER_LEG, null, sdp, MediaRelay.Profile.RTP);
+        } catch (MediaRelayException e) {
+            LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
+            throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
+        }
+        store.insert(call);
+        live.put(call.id(), call);
+        bridged.put(call.id(), bridge);
+        ringTimers.put(call.id(), timer.schedule(() -> safely(call.id(), () -> ringTimedOut(call.id())),
+                Math.max(ringTimeout.toMillis(), BRIDGE_RING_LIMIT.toMillis()), TimeUnit.MILLISECONDS));
+        bridge.ring(new CallBridge.BridgedCall(call.id(), caller.accountId(), caller.handle(), call.calleeId(), offer,
+                call.video()), new FarLeg(call.id()));
+        return new CallViews.Started(call.id(), call.state().wire());
+    }
+
+    /** The bridge's reports about one call, applied under the service's lock like every other step. */
+    private final class FarLeg implements CallBridge.Listener {
+        private final String id;
+
+        FarLeg(String id) {
+            this.id = id;
+        }
+
+        @Override public void ringing() {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call != null && call.state() == CallState.RINGING) {
+                    publisher.publish(call.callerId(), "call.ringing", new CallViews.Progress(id, null));
+                }
+            }
+        }
+
+        @Override public void earlyMedia(String sdp) {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.RINGING) return;
+                String forCaller = throughRelay(call, sdp);
+                if (forCaller != null) publisher.publish(call.callerId(), "call.ringing", new CallViews.Progress(id, forCaller));
+            }
+        }
+
+        @Override public void answered(String sdp) {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.RINGING) return;
+                String forCaller = throughRelay(call, sdp);
+                if (forCaller == null) {
+                    finish(call.ended(CallState.FAILED, "failed", null, clock.instant()), CallState.RINGING);
+                    return;
+                }
+                Call answered = call.answered(clock.instant());
+                save(answered, CallState.RINGING);
+                cancelRingTimer(id);
+                publisher.publish(call.callerId(), "call.answered", new CallViews.Answered(id, forCaller));
+            }
+        }
+
+        @Override public void failed(String reason, String detail) {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.RINGING) return;
+                LOG.info("Call {} to a company was not placed: {} ({})", id, reason, detail);
+                CallState end = switch (reason == null ? "" : reason) {
+                    case "busy" -> CallState.BUSY;
+                    case "declined" -> CallState.DECLINED;
+                    case "missed" -> CallState.MISSED;
+                    default -> CallState.FAILED;
+                };
+                String by = end == CallState.BUSY || end == CallState.DECLINED ? call.calleeId() : null;
+                bridged.remove(id);
+                finish(call.ended(end, end.wire(), by, clock.instant()), CallState.RINGING);
+            }
+        }
+
+        @Override public void ended() {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.ANSWERED) return;
+                bridged.remove(id);
+                finish(call.ended(CallState.ENDED, "hangup", call.calleeId(), clock.instant()), CallState.ANSWERED);
+            }
+        }
+
+        /** The far leg's answer made WebRTC for the caller's browser; null when the relay refused it. */
+        private String throughRelay(Call call, String sdp) {
+            MediaRelay r = relay;
+            if (r == null) return null;
+            try {
+                return r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, MediaRelay.Profile.WEBRTC);
+            } catch (MediaRelayException e) {
+                LOG.warn("Media relay refused the far answer of call {}: {}", call.id(), e.getMessage());
+                return null;
+            }
+        }
+    }
+
     // ---- reading
 
     public synchronized CallView get(AccountPrincipal who, String id) {
@@ -288,6 +422,9 @@ public class CallService {
     private void finish(Call ended, CallState from) {
         save(ended, from);
         cancelRingTimer(ended.id());
+        // Still bridged means the far leg does not know yet (its own reports take the call out first).
+        CallBridge bridge = bridged.remove(ended.id());
+        if (bridge != null) bridge.hangup(ended.id());
         MediaRelay r = relay;
         if (r != null) r.delete(ended.id());
         publishEnded(ended);
@@ -335,13 +472,15 @@ public class CallService {
 
     private void armRingTimer(Call c) {
         long delay = Math.max(0, Duration.between(clock.instant(), c.startedAt().plus(ringTimeout)).toMillis());
-        ringTimers.put(c.id(), timer.schedule(() -> {
-            try {
-                ringTimedOut(c.id());
-            } catch (RuntimeException e) {
-                LOG.error("Ring timeout of call {} failed", c.id(), e);
-            }
-        }, delay, TimeUnit.MILLISECONDS));
+        ringTimers.put(c.id(), timer.schedule(() -> safely(c.id(), () -> ringTimedOut(c.id())), delay, TimeUnit.MILLISECONDS));
+    }
+
+    private static void safely(String id, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            LOG.error("Ring timeout of call {} failed", id, e);
+        }
     }
 
     private void cancelRingTimer(String id) {

@@ -4,10 +4,11 @@ import java.util.Locale;
 
 /**
  * Where a call is. {@link #RINGING} and {@link #ANSWERED} are live; the others are ends:
- * {@link #ENDED} after an answer, the rest before one.
+ * {@link #ENDED} after an answer, the rest before one ({@link #FAILED}: a bridge to a company's PBX
+ * could not place it).
  */
 public enum CallState {
-    RINGING, ANSWERED, ENDED, DECLINED, BUSY, MISSED, CANCELLED;
+    RINGING, ANSWERED, ENDED, DECLINED, BUSY, MISSED, CANCELLED, FAILED;
 
     public boolean live() { return this == RINGING || this == ANSWERED; }
 

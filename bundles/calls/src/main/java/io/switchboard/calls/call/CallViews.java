@@ -40,6 +40,10 @@ public final class CallViews {
 
     public record Answered(String id, String sdp) {}
 
+    /** {@code call.ringing}: the far end rings; with {@code sdp} it already sends early media (a provisional answer). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Progress(String id, String sdp) {}
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record CandidateEvent(String id, String candidate, String sdpMid, Integer sdpMLineIndex) {}
 

@@ -10,6 +10,7 @@ import io.switchboard.sdk.accounts.AccountKind;
 import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
+import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.MediaRelay;
 import io.switchboard.sdk.calls.MediaRelayException;
 import io.switchboard.sdk.stream.UpdatePublisher;
@@ -49,8 +50,9 @@ class CallServiceTest {
         postgres = EmbeddedPostgres.builder().start();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA calls; SET search_path TO calls");
-            Path migration = Path.of(CallServiceTest.class.getClassLoader().getResource("db/migration/calls/V1__calls.sql").toURI());
-            s.execute(Files.readString(migration));
+            for (String m : List.of("V1__calls.sql", "V2__failed.sql")) {
+                s.execute(Files.readString(Path.of(CallServiceTest.class.getClassLoader().getResource("db/migration/calls/" + m).toURI())));
+            }
         }
         store = new CallStore(postgres.getPostgresDatabase());
     }
@@ -160,7 +162,93 @@ class CallServiceTest {
         }
     }
 
+    @Test
+    void aCallToACompanyGoesThroughItsBridgeWithPlainRtpTowardsThePbx() {
+        AccountPrincipal caller = accounts.add("hal_t");
+        AccountPrincipal company = accounts.add("acme_t");
+        CallService calls = service(Duration.ofSeconds(30));
+        RecordingBridge bridge = new RecordingBridge(accounts.id("acme_t"));
+        calls.setBridges(List.of(bridge));
+        try {
+            ApiException noRelay = assertThrows(ApiException.class, () -> calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)));
+            assertEquals(503, noRelay.status(), "a PBX speaks no WebRTC: without the relay there is no media path");
+            assertTrue(store.history(accounts.id("hal_t"), null, 10).isEmpty());
+
+            RecordingRelay relay = new RecordingRelay();
+            calls.setRelay(relay);
+            String id = calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)).id();
+            assertEquals(List.of(MediaRelay.Profile.RTP), relay.towards, "the offer the PBX gets is plain RTP");
+            CallBridge.BridgedCall placed = bridge.calls.get(0);
+            assertEquals("relayed:" + OFFER, placed.offer());
+            assertEquals("hal_t", placed.callerHandle());
+            assertFalse(published.types(accounts.id("acme_t")).contains("call.incoming"), "the company's devices do not ring");
+
+            bridge.listener.ringing();
+            bridge.listener.earlyMedia(ANSWER);
+            assertEquals("relayed:" + ANSWER, ((CallViews.Progress) published.last(accounts.id("hal_t"), "call.ringing")).sdp());
+            assertEquals(409, assertThrows(ApiException.class, () -> calls.answer(company, id, new CallViews.Answer(ANSWER))).status());
+            bridge.listener.answered(ANSWER);
+            assertEquals(MediaRelay.Profile.WEBRTC, relay.towards.get(relay.towards.size() - 1), "the answer the browser gets is WebRTC");
+            assertEquals("relayed:" + ANSWER, ((CallViews.Answered) published.last(accounts.id("hal_t"), "call.answered")).sdp());
+            assertEquals(CallState.ANSWERED, store.find(id).orElseThrow().state());
+            calls.hangup(caller, id, null);
+            assertEquals(List.of(id), bridge.hungUp, "the caller's hang-up reaches the PBX");
+            assertEquals("delete " + id, relay.log.get(relay.log.size() - 1));
+
+            // The PBX is busy: the call ends busy and nothing is sent back to it.
+            String busy = calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)).id();
+            bridge.listener.failed("busy", "486 Busy Here");
+            Call b = store.find(busy).orElseThrow();
+            assertEquals(CallState.BUSY, b.state());
+            assertEquals(accounts.id("acme_t"), b.endedBy());
+            // Nobody answers at the PBX: missed.
+            String missed = calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)).id();
+            bridge.listener.failed("missed", "routing exhausted");
+            assertEquals(CallState.MISSED, store.find(missed).orElseThrow().state());
+            // No trunk reached the PBX: failed.
+            String failed = calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)).id();
+            bridge.listener.failed("failed", "503 from every trunk");
+            assertEquals(CallState.FAILED, store.find(failed).orElseThrow().state());
+            // The PBX hangs up an answered call.
+            String byPbx = calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)).id();
+            bridge.listener.answered(ANSWER);
+            bridge.listener.ended();
+            assertEquals(CallState.ENDED, store.find(byPbx).orElseThrow().state());
+            assertEquals(accounts.id("acme_t"), store.find(byPbx).orElseThrow().endedBy());
+            // The caller gives up while it rings.
+            String cancelled = calls.start(caller, new CallViews.NewCall("acme_t", OFFER, false)).id();
+            calls.hangup(caller, cancelled, null);
+            assertEquals(CallState.CANCELLED, store.find(cancelled).orElseThrow().state());
+            assertEquals(List.of(id, cancelled), bridge.hungUp, "only the caller's own ends are sent to the PBX");
+            // Late reports about a finished call change nothing.
+            bridge.listener.answered(ANSWER);
+            assertEquals(CallState.CANCELLED, store.find(cancelled).orElseThrow().state());
+        } finally {
+            calls.deactivate();
+        }
+    }
+
     // ---- recorded collaborators
+
+    private static final class RecordingBridge implements CallBridge {
+        private final String companyId;
+        private final List<BridgedCall> calls = new CopyOnWriteArrayList<>();
+        private final List<String> hungUp = new CopyOnWriteArrayList<>();
+        private volatile Listener listener;
+
+        RecordingBridge(String companyId) {
+            this.companyId = companyId;
+        }
+
+        @Override public boolean bridges(String calleeAccountId) { return companyId.equals(calleeAccountId); }
+
+        @Override public void ring(BridgedCall call, Listener l) {
+            calls.add(call);
+            listener = l;
+        }
+
+        @Override public void hangup(String callId) { hungUp.add(callId); }
+    }
 
     private static final class Accounts implements AccountLookup {
         private final Map<String, AccountInfo> byHandle = new java.util.concurrent.ConcurrentHashMap<>();
@@ -231,16 +319,19 @@ class CallServiceTest {
 
     private static final class RecordingRelay implements MediaRelay {
         private final List<String> log = new CopyOnWriteArrayList<>();
+        private final List<Profile> towards = new CopyOnWriteArrayList<>();
         private volatile boolean refuse;
 
         @Override public String offer(String callId, String fromTag, String toTag, String sdp, Profile towards)
                 throws MediaRelayException {
             if (refuse) throw new MediaRelayException("down");
+            this.towards.add(towards);
             log.add("offer " + callId + " " + fromTag + (toTag == null ? "" : " " + toTag));
             return "relayed:" + sdp;
         }
 
         @Override public String answer(String callId, String fromTag, String toTag, String sdp, Profile towards) {
+            this.towards.add(towards);
             log.add("answer " + callId + " " + fromTag + " " + toTag);
             return "relayed:" + sdp;
         }
