@@ -1,6 +1,6 @@
 // A call between two people (docs/calls.md): one at a time on this device. The media goes browser to
 // browser over an RTCPeerConnection; offer, answer, ICE candidates and hang-up go over REST and come
-// back as stream updates (call.incoming, call.answered, call.candidate, call.sdp, call.ended).
+// back as stream updates (call.incoming, call.answered, call.ringing, call.candidate, call.sdp, call.ended).
 //
 // States: 'idle', 'calling' (the offer is being made and sent), 'ringing' (the other side rings),
 // 'incoming' (this device rings), 'connecting' (answered, media not through yet), 'connected',
@@ -249,6 +249,7 @@ export class CallManager extends EventTarget {
     const step = {
       'call.incoming': () => this.onIncoming(data),
       'call.answered': () => this.onAnswered(data),
+      'call.ringing': () => this.onRinging(data),
       'call.candidate': () => this.onCandidate(data),
       'call.sdp': () => this.onSdp(data),
       'call.ended': () => this.onEnded(data),
@@ -276,6 +277,17 @@ export class CallManager extends EventTarget {
     try {
       await this.pc.setRemoteDescription({type: 'answer', sdp: data.sdp});
       await this.remoteDescriptionSet(call);
+    } catch (e) {
+      this.failed(call, e);
+    }
+  }
+
+  /** A company's phone system rings; with SDP it already plays early media (a provisional answer). */
+  async onRinging(data) {
+    const call = this.call;
+    if (!call || call.id !== data.id || !call.outgoing || this.state !== 'ringing' || !data.sdp) return;
+    try {
+      await this.pc.setRemoteDescription({type: 'pranswer', sdp: data.sdp});
     } catch (e) {
       this.failed(call, e);
     }
