@@ -21,6 +21,7 @@ const FRIENDLY = {
   media_unavailable: 'Attachments are not available on this server right now. Try again later.',
   media_too_large: 'That file is too large to send.',
   media_relay_unavailable: 'Calls are not available on this server right now. Try again later.',
+  business_only: 'Only business accounts have telephony settings.',
   network: 'The server cannot be reached. Check your connection and try again.',
 };
 
@@ -266,6 +267,32 @@ export class Api {
     const params = new URLSearchParams({limit: String(limit)});
     if (before) params.set('before', before);
     return this.request('GET', `/api/v1/calls?${params}`).then((r) => r.calls);
+  }
+
+  // ---- telephony: a company's SIP trunks and routing rules (business accounts; docs/routing.md)
+
+  /** By priority, each with its live status; never a password. */
+  trunks() {
+    return this.request('GET', '/api/v1/trunks').then((r) => r.trunks);
+  }
+
+  /** {name, mode, host, port, transport, username, password, realm, priority, weight, maxChannels}. */
+  addTrunk(trunk) {
+    return this.request('POST', '/api/v1/trunks', trunk);
+  }
+
+  deleteTrunk(id) {
+    return this.request('DELETE', `/api/v1/trunks/${enc(id)}`);
+  }
+
+  /** The stored rules; an ApiError 404 `no_routing` until some were saved. */
+  routing() {
+    return this.request('GET', '/api/v1/routing');
+  }
+
+  /** Replaces the whole document, or (400 `invalid_routing`, the message naming the field) nothing. */
+  saveRouting(rules) {
+    return this.request('PUT', '/api/v1/routing', rules);
   }
 }
 

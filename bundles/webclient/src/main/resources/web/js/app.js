@@ -16,6 +16,7 @@ import * as group from './screens/group.js';
 import * as profile from './screens/profile.js';
 import * as home from './screens/home.js';
 import * as calls from './screens/calls.js';
+import * as telephony from './screens/telephony.js';
 import * as callScreen from './screens/call.js';
 
 // Routes of a signed-in person: [pattern, screen, names of the captured parts]. Add a screen here.
@@ -25,6 +26,7 @@ const ROUTES = [
   [/^#\/new-group$/, group, []],
   [/^#\/u\/([^/]+)$/, profile, ['handle']],
   [/^#\/calls$/, calls, []],
+  [/^#\/telephony$/, telephony, []],
   [/^#\/?$/, home, []],
 ];
 const PUBLIC_ROUTES = {'#/login': login, '#/signup': signup};

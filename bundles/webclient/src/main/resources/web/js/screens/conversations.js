@@ -1,5 +1,6 @@
-// The sidebar: directory search, "Calls", "New group", and the conversation list (last message, unread
-// badge, most recent activity first). It stays mounted while the main pane changes.
+// The sidebar: directory search, "Calls", "Telephony" (business accounts), "New group", and the
+// conversation list (last message, unread badge, most recent activity first). It stays mounted while
+// the main pane changes.
 
 import {h, replace, shortTime} from '../dom.js';
 import {searchBox} from './directory.js';
@@ -31,6 +32,8 @@ export function mount(el, ctx) {
       h('h2', {}, 'Chats'),
       h('span', {class: 'list-links'},
         h('a', {class: 'button quiet', href: '#/calls', 'data-testid': 'calls-link'}, 'Calls'),
+        ctx.api.me.kind === 'business'
+          ? h('a', {class: 'button quiet', href: '#/telephony', 'data-testid': 'telephony-link'}, 'Telephony') : null,
         h('a', {class: 'button quiet', href: '#/new-group'}, 'New group'))),
     empty, list);
 
