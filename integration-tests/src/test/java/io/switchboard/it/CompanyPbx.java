@@ -1,0 +1,826 @@
+package io.switchboard.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A company's PBX on loopback for the SIP trunking tests: Debian's Kamailio as registrar and proxy
+ * (digest auth, locations in memory, no database) on {@value #REGISTRAR_HOST}, and two baresip
+ * extensions, 201 on 127.0.0.11 and 202 on 127.0.0.12, that register with digest auth, answer every
+ * call at once, play a tone (201: 440 Hz, 202: 880 Hz) and record what they hear (baresip's sndfile).
+ *
+ * <p>Routing in Kamailio: every request but REGISTER from a known user needs proxy auth; a request
+ * for a registered user goes to its contacts ({@code lookup("location")}, record-routed); a request
+ * from an extension for anyone else goes to whatever registered as {@link #TRUNK_USER} (Switchboard),
+ * its request-URI user kept as the dialled name. A known but unregistered user gets 480, and the
+ * trunk user calling a non-extension gets 404.
+ *
+ * <p>Extensions are driven over baresip's {@code ctrl_tcp} interface (dial, hang up, call events).
+ * Everything the processes print goes to log files in the fixture's directory ({@link #logs()}).
+ */
+final class CompanyPbx implements AutoCloseable {
+    static final String REGISTRAR_HOST = "127.0.0.10";
+    static final String REALM = "pbx.local";
+    static final String TRUNK_USER = "trunk";
+    static final String TRUNK_PASSWORD = "trunk-pw-5071";
+    static final int TONE_SECONDS = 90;
+
+    private static final Path KAMAILIO = Path.of("/usr/sbin/kamailio");
+    private static final Path KAMCMD = Path.of("/usr/sbin/kamcmd");
+    private static final Path BARESIP = Path.of("/usr/bin/baresip");
+    private static final Path BARESIP_MODULES = Path.of("/usr/lib/baresip/modules");
+    private static final Duration STARTUP = Duration.ofSeconds(15);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The extensions: number, address, digest password, tone frequency, RTP ports. */
+    private static final List<ExtensionSpec> SPECS = List.of(
+            new ExtensionSpec("201", "127.0.0.11", "ext201-pw", 440, 41000),
+            new ExtensionSpec("202", "127.0.0.12", "ext202-pw", 880, 42000));
+
+    private record ExtensionSpec(String number, String host, String password, int toneHz, int rtpPortMin) {}
+
+    private final Path dir;
+    private final Path runtimeDir;
+    private final int port;
+    private final Path kamailioLog;
+    private Process kamailio;
+    private final Map<String, Extension> extensions = new LinkedHashMap<>();
+
+    private CompanyPbx(Path dir, Path runtimeDir, int port) {
+        this.dir = dir;
+        this.runtimeDir = runtimeDir;
+        this.port = port;
+        this.kamailioLog = dir.resolve("kamailio.log");
+    }
+
+    /**
+     * Starts Kamailio and both extensions with everything under {@code dir}; returns once Kamailio
+     * answers on its control socket and both extensions are registered with it.
+     */
+    static CompanyPbx start(Path dir) throws Exception {
+        for (Path binary : List.of(KAMAILIO, KAMCMD, BARESIP)) {
+            if (!Files.isExecutable(binary)) {
+                throw new AssertionError(binary + " is missing: .ci/run installs Debian's kamailio and baresip");
+            }
+        }
+        Files.createDirectories(dir);
+        // The control socket lives in a short path of its own: unix socket paths are limited to 107 bytes.
+        Path runtime = Files.createTempDirectory("pbx");
+        CompanyPbx pbx = new CompanyPbx(dir.toAbsolutePath(), runtime, freePort(REGISTRAR_HOST, 0));
+        try {
+            pbx.startKamailio();
+            for (ExtensionSpec spec : SPECS) pbx.startExtension(spec);
+            for (ExtensionSpec spec : SPECS) pbx.awaitRegistered(spec.number());
+            return pbx;
+        } catch (Throwable t) {
+            pbx.close();
+            throw t;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // What tests use
+
+    /** The registrar's (and proxy's) address; also the domain of every AOR here. */
+    String registrarHost() { return REGISTRAR_HOST; }
+
+    /** Its port, for both UDP and TCP. */
+    int registrarPort() { return port; }
+
+    /** {@code host:port}, the domain part of the PBX's SIP URIs. */
+    String domain() { return REGISTRAR_HOST + ":" + port; }
+
+    /** The digest realm of its challenges. */
+    String realm() { return REALM; }
+
+    /** The user Switchboard registers as (mode "register"). */
+    String trunkUser() { return TRUNK_USER; }
+
+    String trunkPassword() { return TRUNK_PASSWORD; }
+
+    /** {@code sip:<user>@<registrar>}: what to call to reach an extension (or any user) through the PBX. */
+    String uri(String user) {
+        return "sip:" + user + "@" + domain();
+    }
+
+    List<String> extensionNumbers() { return List.copyOf(extensions.keySet()); }
+
+    /** The loopback address an extension's baresip binds (SIP, RTP). */
+    String extensionHost(String ext) { return extension(ext).spec.host(); }
+
+    /** The frequency of the tone an extension plays into every call. */
+    int toneHz(String ext) { return extension(ext).spec.toneHz(); }
+
+    /** The directory of the fixture: configs, logs, recordings. */
+    Path directory() { return dir; }
+
+    /** Kamailio's contacts for {@code user} (empty when not registered), from {@code ul.lookup}. */
+    List<String> contacts(String user) throws IOException, InterruptedException {
+        String out = kamcmd("ul.lookup", "location", "s:" + user);
+        return out.lines().map(String::strip).filter(l -> l.startsWith("Address: "))
+                .map(l -> l.substring("Address: ".length())).collect(Collectors.toList());
+    }
+
+    boolean isRegistered(String user) throws IOException, InterruptedException {
+        return !contacts(user).isEmpty();
+    }
+
+    void awaitRegistered(String user) throws Exception {
+        awaitRegistered(user, Duration.ofSeconds(10));
+    }
+
+    /** Polls Kamailio's location table until {@code user} has a contact. */
+    void awaitRegistered(String user, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!isRegistered(user)) {
+            if (System.nanoTime() > deadline) {
+                throw failure(user + " did not register with Kamailio within " + timeout.toSeconds() + " s");
+            }
+            checkAlive();
+            Thread.sleep(100);
+        }
+    }
+
+    /** Polls until {@code user} has no contact any more (unregistered or expired). */
+    void awaitUnregistered(String user, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (isRegistered(user)) {
+            if (System.nanoTime() > deadline) throw failure(user + " is still registered after " + timeout.toSeconds() + " s");
+            Thread.sleep(100);
+        }
+    }
+
+    /** Extension {@code ext} dials {@code target}: a full SIP URI, or a user/number at this PBX. */
+    void dial(String ext, String target) throws Exception {
+        extension(ext).control.command("dial", target.startsWith("sip:") ? target : uri(target));
+    }
+
+    /** Extension {@code ext} hangs up its current call. */
+    void hangup(String ext) throws Exception {
+        extension(ext).control.command("hangup", null);
+    }
+
+    /**
+     * The next not yet awaited baresip event of {@code type} of an extension (CALL_INCOMING,
+     * CALL_RINGING, CALL_ESTABLISHED, CALL_CLOSED, REGISTER_OK, ...): the event's JSON
+     * ({@code type}, {@code peeruri}, {@code param}, ...).
+     */
+    JsonNode awaitEvent(String ext, String type, Duration timeout) throws Exception {
+        try {
+            return extension(ext).control.awaitEvent(type, timeout);
+        } catch (TimeoutException e) {
+            throw failure(ext + " saw no " + type + " within " + timeout.toMillis() + " ms; its events: "
+                    + extension(ext).control.eventTypes());
+        }
+    }
+
+    JsonNode awaitCallEstablished(String ext) throws Exception {
+        return awaitEvent(ext, "CALL_ESTABLISHED", Duration.ofSeconds(10));
+    }
+
+    /** Waits for the end of the extension's call; its recordings are complete afterwards. */
+    JsonNode awaitCallClosed(String ext) throws Exception {
+        return awaitEvent(ext, "CALL_CLOSED", Duration.ofSeconds(10));
+    }
+
+    /** The types of all events an extension reported so far, oldest first. */
+    List<String> events(String ext) {
+        return extension(ext).control.eventTypes();
+    }
+
+    /**
+     * What the extension heard, one WAV per call (sndfile's decoded stream: 8 kHz mono 16-bit),
+     * oldest first. sndfile names them by the second the call started, so two calls of one
+     * extension starting within the same second share a file.
+     */
+    List<Path> recordings(String ext) throws IOException {
+        return recordingFiles(ext, "-dec.wav");
+    }
+
+    /** What the extension sent (its tone after the encoder's input), one WAV per call, oldest first. */
+    List<Path> sentRecordings(String ext) throws IOException {
+        return recordingFiles(ext, "-enc.wav");
+    }
+
+    /** The recording of what the extension heard in its latest call. */
+    Path lastRecording(String ext) throws IOException {
+        List<Path> all = recordings(ext);
+        if (all.isEmpty()) throw failure(ext + " recorded nothing in " + extension(ext).recordings);
+        return all.get(all.size() - 1);
+    }
+
+    private List<Path> recordingFiles(String ext, String suffix) throws IOException {
+        Path recordings = extension(ext).recordings;
+        try (Stream<Path> files = Files.list(recordings)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted(Comparator.comparing((Path p) -> p.toFile().lastModified())
+                            .thenComparing(p -> p.getFileName().toString()))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    String kamailioLog() throws IOException {
+        return Files.readString(kamailioLog);
+    }
+
+    /** Everything baresip printed for an extension. */
+    String log(String ext) throws IOException {
+        return Files.readString(extension(ext).log);
+    }
+
+    /** The tails of all logs, for failure messages. */
+    String logs() {
+        StringBuilder out = new StringBuilder();
+        out.append("--- kamailio (").append(kamailioLog).append(")\n").append(tail(kamailioLog, 60));
+        for (Extension e : extensions.values()) {
+            out.append("--- baresip ").append(e.spec.number()).append(" (").append(e.log).append(")\n")
+                    .append(tail(e.log, 40));
+        }
+        return out.toString();
+    }
+
+    /** An AssertionError carrying all logs' tails. */
+    AssertionError failure(String message) {
+        return new AssertionError(message + "\n" + logs());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Audio analysis
+
+    /**
+     * What a WAV holds: its dominant frequency (10 Hz resolution: the strongest of Goertzel filters
+     * on a 10 Hz grid over 100 ms blocks, power averaged over the blocks), its RMS level (16-bit
+     * full scale = 32768) and the amplitude found at each grid frequency.
+     */
+    record Analysis(double dominantHz, double rms, double seconds, double binHz, double[] amplitudes) {
+        /** The amplitude (same scale as the samples) of the component nearest {@code hz}. */
+        double amplitudeAt(double hz) {
+            int bin = (int) Math.round(hz / binHz);
+            return bin >= 1 && bin <= amplitudes.length ? amplitudes[bin - 1] : 0;
+        }
+
+        /** The dominant component's share of the signal's power (1 = a pure tone). */
+        double purity() {
+            double a = amplitudeAt(dominantHz);
+            return rms == 0 ? 0 : (a * a / 2) / (rms * rms);
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%.0f Hz dominant (amplitude %.0f, purity %.2f), RMS %.0f, %.2f s",
+                    dominantHz, amplitudeAt(dominantHz), purity(), rms, seconds);
+        }
+    }
+
+    /** Analyses a 16-bit PCM WAV (the first channel); tolerates a header not yet updated by its writer. */
+    static Analysis analyse(Path wav) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.remaining() < 12 || b.getInt(0) != 0x46464952 /* RIFF */ || b.getInt(8) != 0x45564157 /* WAVE */) {
+            throw new IOException(wav + " is not a WAV file");
+        }
+        int pos = 12;
+        int rate = 0;
+        int channels = 0;
+        int bits = 0;
+        int dataStart = -1;
+        int dataLength = 0;
+        while (pos + 8 <= b.limit()) {
+            int id = b.getInt(pos);
+            long size = Integer.toUnsignedLong(b.getInt(pos + 4));
+            int body = pos + 8;
+            if (id == 0x20746d66 /* "fmt " */) {
+                int format = b.getShort(body) & 0xffff;
+                channels = b.getShort(body + 2);
+                rate = b.getInt(body + 4);
+                bits = b.getShort(body + 14);
+                if (format != 1 && format != 0xfffe) throw new IOException(wav + ": not PCM (format " + format + ")");
+            } else if (id == 0x61746164 /* "data" */) {
+                dataStart = body;
+                long available = b.limit() - body;
+                dataLength = (int) (size == 0 || size > available ? available : size);
+                break;
+            }
+            pos = (int) Math.min(b.limit(), body + size + (size & 1));
+        }
+        if (dataStart < 0 || rate <= 0 || channels <= 0) throw new IOException(wav + ": no fmt or data chunk");
+        if (bits != 16) throw new IOException(wav + ": " + bits + "-bit samples, only 16-bit PCM is analysed");
+        int frames = dataLength / (2 * channels);
+        double[] x = new double[frames];
+        for (int i = 0; i < frames; i++) x[i] = b.getShort(dataStart + i * 2 * channels);
+        return analyse(x, rate);
+    }
+
+    static Analysis analyse(double[] x, int rate) {
+        double sum = 0;
+        for (double v : x) sum += v * v;
+        double rms = x.length == 0 ? 0 : Math.sqrt(sum / x.length);
+        int block = rate / 10; // 100 ms: the Goertzel filters' bins are 10 Hz apart
+        double binHz = (double) rate / block;
+        int bins = (int) ((rate / 2.0 - binHz / 2) / binHz);
+        double[] power = new double[bins];
+        int blocks = x.length / block;
+        for (int k = 1; k <= bins; k++) {
+            double coefficient = 2 * Math.cos(2 * Math.PI * k / block);
+            double total = 0;
+            for (int n = 0; n < blocks; n++) {
+                double s1 = 0;
+                double s2 = 0;
+                for (int i = n * block, end = i + block; i < end; i++) {
+                    double s = x[i] + coefficient * s1 - s2;
+                    s2 = s1;
+                    s1 = s;
+                }
+                total += s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+            }
+            power[k - 1] = blocks == 0 ? 0 : total / blocks;
+        }
+        double[] amplitudes = new double[bins];
+        int best = 0;
+        for (int k = 0; k < bins; k++) {
+            amplitudes[k] = 2 * Math.sqrt(Math.max(0, power[k])) / block;
+            if (amplitudes[k] > amplitudes[best]) best = k;
+        }
+        double dominant = blocks == 0 ? 0 : (best + 1) * binHz;
+        return new Analysis(dominant, rms, (double) x.length / rate, binHz, amplitudes);
+    }
+
+    /** A tone as a WAV: 8 kHz, mono, 16-bit PCM, amplitude a quarter of full scale. */
+    static void writeTone(Path wav, int hz, int seconds) throws IOException {
+        int rate = 8000;
+        int frames = rate * seconds;
+        ByteBuffer b = ByteBuffer.allocate(44 + frames * 2).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x46464952).putInt(36 + frames * 2).putInt(0x45564157);
+        b.putInt(0x20746d66).putInt(16).putShort((short) 1).putShort((short) 1).putInt(rate).putInt(rate * 2)
+                .putShort((short) 2).putShort((short) 16);
+        b.putInt(0x61746164).putInt(frames * 2);
+        for (int i = 0; i < frames; i++) b.putShort((short) Math.round(8192 * Math.sin(2 * Math.PI * hz * i / rate)));
+        Files.write(wav, b.array());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Kamailio
+
+    private void startKamailio() throws Exception {
+        Path cfg = dir.resolve("kamailio.cfg");
+        Files.writeString(cfg, kamailioConfig());
+        ProcessBuilder pb = new ProcessBuilder(KAMAILIO.toString(), "-DD", "-E", "-f", cfg.toString(),
+                "-Y", runtimeDir.toString(), "-m", "32", "-M", "4")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(kamailioLog.toFile()));
+        kamailio = pb.start();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (!kamcmdAnswers()) {
+            if (!kamailio.isAlive()) throw failure("Kamailio exited with " + kamailio.exitValue() + " at start");
+            if (System.nanoTime() > deadline) throw failure("Kamailio did not answer on its ctl socket within " + STARTUP.toSeconds() + " s");
+            Thread.sleep(50);
+        }
+    }
+
+    private boolean kamcmdAnswers() throws IOException, InterruptedException {
+        if (!Files.exists(ctlSocket())) return false;
+        return kamcmd("core.uptime").contains("uptime");
+    }
+
+    private Path ctlSocket() {
+        return runtimeDir.resolve("kamailio.ctl");
+    }
+
+    /** Runs kamcmd against this Kamailio's ctl socket; its output (errors included). */
+    String kamcmd(String... command) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(KAMCMD.toString(), "-s", "unix:" + ctlSocket()));
+        cmd.addAll(List.of(command));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("kamcmd " + String.join(" ", command) + " did not finish");
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    private String kamailioConfig() {
+        StringBuilder users = new StringBuilder();
+        for (ExtensionSpec spec : SPECS) {
+            users.append("    $sht(users=>").append(spec.number()).append(") = \"").append(spec.password()).append("\";\n");
+        }
+        users.append("    $sht(users=>").append(TRUNK_USER).append(") = \"").append(TRUNK_PASSWORD).append("\";\n");
+        return """
+                #!KAMAILIO
+                # Written by CompanyPbx (integration tests): registrar + proxy, everything in memory.
+                debug=2
+                log_stderror=yes
+                log_color=no
+                children=2
+                tcp_children=2
+                auto_aliases=no
+                dns=no
+                rev_dns=no
+                listen=udp:@HOST@:@PORT@
+                listen=tcp:@HOST@:@PORT@
+
+                loadmodule "kex.so"
+                loadmodule "corex.so"
+                loadmodule "tm.so"
+                loadmodule "tmx.so"
+                loadmodule "sl.so"
+                loadmodule "rr.so"
+                loadmodule "pv.so"
+                loadmodule "maxfwd.so"
+                loadmodule "usrloc.so"
+                loadmodule "registrar.so"
+                loadmodule "textops.so"
+                loadmodule "siputils.so"
+                loadmodule "xlog.so"
+                loadmodule "sanity.so"
+                loadmodule "auth.so"
+                loadmodule "htable.so"
+                loadmodule "ctl.so"
+
+                modparam("ctl", "binrpc", "unix:@CTL@")
+                modparam("htable", "htable", "users=>size=4;")
+                modparam("rr", "append_fromtag", 1)
+                modparam("registrar", "max_expires", 3600)
+                modparam("usrloc", "db_mode", 0)
+
+                # The digest passwords: extensions and the trunk user.
+                event_route[htable:mod-init] {
+                @USERS@}
+
+                request_route {
+                    xlog("L_INFO", "PBX <- $rm $ru from $fu (auth user $au) via $proto:$si:$sp\\n");
+                    if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+                    if (!sanity_check()) { exit; }
+
+                    # In-dialog: follow the record-route.
+                    if (has_totag()) {
+                        if (loose_route()) { route(RELAY); exit; }
+                        if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+                        sl_send_reply("404", "Not here"); exit;
+                    }
+                    if (is_method("CANCEL")) { if (t_check_trans()) { route(RELAY); } exit; }
+                    t_check_trans();
+
+                    if (is_method("REGISTER")) { route(REGISTRAR); exit; }
+                    if (is_method("OPTIONS") && $rU == $null) { sl_send_reply("200", "OK"); exit; }
+
+                    # Everything else needs proxy authentication by a known user.
+                    if (!is_present_hf("Proxy-Authorization")) { proxy_challenge("@REALM@", "0"); exit; }
+                    $var(pw) = $sht(users=>$au);
+                    if ($var(pw) == $null || !pv_proxy_authenticate("@REALM@", "$var(pw)", "0")) {
+                        xlog("L_NOTICE", "PBX: proxy auth failed for $au ($rm $ru)\\n");
+                        proxy_challenge("@REALM@", "0"); exit;
+                    }
+                    consume_credentials();
+                    if (is_method("INVITE|SUBSCRIBE")) record_route();
+
+                    if (lookup("location")) {
+                        xlog("L_INFO", "PBX -> $rm for $tU to $ru\\n");
+                        route(RELAY); exit;
+                    }
+                    if ($sht(users=>$rU) != $null) { sl_send_reply("480", "Not Registered"); exit; }
+                    if ($au == "@TRUNK@") { sl_send_reply("404", "No Such Extension"); exit; }
+                    # An extension dialled someone outside: out through the trunk, the dialled user kept.
+                    $var(dialled) = $rU;
+                    if (!lookup("location", "sip:@TRUNK@@@HOST@:@PORT@")) { sl_send_reply("480", "Trunk Not Registered"); exit; }
+                    $rU = $var(dialled);
+                    xlog("L_INFO", "PBX -> $rm for $var(dialled) out through the trunk to $ru\\n");
+                    route(RELAY);
+                }
+
+                route[REGISTRAR] {
+                    if (!is_present_hf("Authorization")) { www_challenge("@REALM@", "0"); exit; }
+                    $var(pw) = $sht(users=>$au);
+                    if ($var(pw) == $null || !pv_www_authenticate("@REALM@", "$var(pw)", "0")) {
+                        xlog("L_NOTICE", "PBX: digest auth failed for $au\\n");
+                        www_challenge("@REALM@", "0"); exit;
+                    }
+                    if ($au != $tU) { sl_send_reply("403", "Register Only Yourself"); exit; }
+                    consume_credentials();
+                    if (!save("location")) { sl_reply_error(); exit; }
+                    xlog("L_INFO", "PBX: REGISTER $tU contact $ct expires $hdr(Expires)\\n");
+                }
+
+                route[RELAY] {
+                    if (!t_relay()) { sl_reply_error(); }
+                }
+                """.replace("@USERS@", users).replace("@HOST@", REGISTRAR_HOST).replace("@PORT@", Integer.toString(port))
+                .replace("@CTL@", ctlSocket().toString()).replace("@REALM@", REALM).replace("@TRUNK@", TRUNK_USER);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // baresip extensions
+
+    private final class Extension {
+        final ExtensionSpec spec;
+        final Path home;
+        final Path recordings;
+        final Path log;
+        final Process process;
+        final int ctrlPort;
+        Control control;
+
+        Extension(ExtensionSpec spec, Path home, Path log, Process process, int ctrlPort) {
+            this.spec = spec;
+            this.home = home;
+            this.recordings = home.resolve("recordings");
+            this.log = log;
+            this.process = process;
+            this.ctrlPort = ctrlPort;
+        }
+    }
+
+    private void startExtension(ExtensionSpec spec) throws Exception {
+        Path home = dir.resolve("ext-" + spec.number());
+        Files.createDirectories(home.resolve("recordings"));
+        Path tone = home.resolve("tone-" + spec.toneHz() + "hz.wav");
+        writeTone(tone, spec.toneHz(), TONE_SECONDS);
+        // baresip listens for SIP on UDP and TCP at the port and for SIP over TLS at the port + 1.
+        int sipPort = freePort(spec.host(), 1);
+        int ctrlPort = freePort(spec.host(), 0);
+        Files.writeString(home.resolve("config"), """
+                # Written by CompanyPbx (integration tests): no sound device, the tone file as microphone.
+                poll_method epoll
+                sip_listen @HOST@:@SIPPORT@
+                net_interface @HOST@
+                call_local_timeout 120
+                call_max_calls 4
+                audio_path @HOME@
+                audio_source aufile,@TONE@
+                audio_level no
+                ausrc_format s16
+                auplay_format s16
+                auenc_format s16
+                audec_format s16
+                rtp_ports @RTPMIN@-@RTPMAX@
+                rtcp_mux no
+                jitter_buffer_delay 1-5
+                module_path @MODULES@
+                module g711.so
+                module sndfile.so
+                module aufile.so
+                module_tmp account.so
+                module_app menu.so
+                module_app ctrl_tcp.so
+                ctrl_tcp_listen @HOST@:@CTRLPORT@
+                snd_path @RECORDINGS@
+                ringback_disabled yes
+                statmode_default off
+                """.replace("@HOST@", spec.host()).replace("@SIPPORT@", Integer.toString(sipPort))
+                .replace("@HOME@", home.toString()).replace("@TONE@", tone.toString())
+                .replace("@RTPMIN@", Integer.toString(spec.rtpPortMin()))
+                .replace("@RTPMAX@", Integer.toString(spec.rtpPortMin() + 999))
+                .replace("@MODULES@", BARESIP_MODULES.toString()).replace("@CTRLPORT@", Integer.toString(ctrlPort))
+                .replace("@RECORDINGS@", home.resolve("recordings").toString()));
+        Files.writeString(home.resolve("accounts"), "<sip:" + spec.number() + "@" + domain() + ">;auth_pass="
+                + spec.password() + ";answermode=auto;regint=600\n");
+        Files.writeString(home.resolve("contacts"), "");
+        Path log = dir.resolve("baresip-" + spec.number() + ".log");
+        Process p = new ProcessBuilder(BARESIP.toString(), "-f", home.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        Extension e = new Extension(spec, home, log, p, ctrlPort);
+        extensions.put(spec.number(), e);
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        while (e.control == null) {
+            if (!p.isAlive()) throw failure("baresip " + spec.number() + " exited with " + p.exitValue() + " at start");
+            try {
+                e.control = new Control(spec.number(), new Socket(spec.host(), ctrlPort));
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) throw failure("baresip " + spec.number() + " did not open ctrl_tcp within " + STARTUP.toSeconds() + " s");
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private Extension extension(String ext) {
+        Extension e = extensions.get(ext);
+        if (e == null) throw new IllegalArgumentException("no extension " + ext + " (there are " + extensions.keySet() + ")");
+        return e;
+    }
+
+    private void checkAlive() {
+        if (kamailio != null && !kamailio.isAlive()) throw failure("Kamailio exited with " + kamailio.exitValue());
+        for (Extension e : extensions.values()) {
+            if (!e.process.isAlive()) throw failure("baresip " + e.spec.number() + " exited with " + e.process.exitValue());
+        }
+    }
+
+    /**
+     * baresip's ctrl_tcp: netstring-framed JSON both ways. Commands {@code {"command","params","token"}}
+     * are answered by {@code {"response":true,"ok",...,"token"}}; events {@code {"event":true,"type",...}}
+     * arrive unasked on every connection.
+     */
+    private final class Control {
+        private final String ext;
+        private final Socket socket;
+        private final OutputStream out;
+        private final AtomicLong tokens = new AtomicLong();
+        private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+        private final List<JsonNode> events = new ArrayList<>();
+        private final List<JsonNode> consumed = new ArrayList<>();
+
+        Control(String ext, Socket socket) throws IOException {
+            this.ext = ext;
+            this.socket = socket;
+            this.out = socket.getOutputStream();
+            Thread reader = new Thread(this::read, "baresip-" + ext + "-ctrl");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        JsonNode command(String command, String params) throws Exception {
+            String token = ext + "-" + tokens.incrementAndGet();
+            ObjectNode json = JSON.createObjectNode().put("command", command).put("token", token);
+            if (params != null) json.put("params", params);
+            byte[] body = JSON.writeValueAsBytes(json);
+            CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+            pending.put(token, answer);
+            synchronized (out) {
+                out.write((body.length + ":").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.write(',');
+                out.flush();
+            }
+            JsonNode response;
+            try {
+                response = answer.get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw failure("baresip " + ext + " did not answer " + json);
+            } finally {
+                pending.remove(token);
+            }
+            if (!response.path("ok").asBoolean()) throw failure("baresip " + ext + " refused " + json + ": " + response);
+            return response;
+        }
+
+        synchronized JsonNode awaitEvent(String type, Duration timeout) throws InterruptedException, TimeoutException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                for (JsonNode event : events) {
+                    if (type.equals(event.path("type").asText()) && !containsIdentity(consumed, event)) {
+                        consumed.add(event);
+                        return event;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new TimeoutException();
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        synchronized List<String> eventTypes() {
+            return events.stream().map(e -> e.path("type").asText()).collect(Collectors.toList());
+        }
+
+        private boolean containsIdentity(List<JsonNode> list, JsonNode node) {
+            for (JsonNode n : list) if (n == node) return true;
+            return false;
+        }
+
+        private synchronized void event(JsonNode event) {
+            events.add(event);
+            notifyAll();
+        }
+
+        private void read() {
+            try (InputStream in = socket.getInputStream()) {
+                while (true) {
+                    int length = 0;
+                    int c;
+                    while ((c = in.read()) != ':') {
+                        if (c < 0) return;
+                        if (c < '0' || c > '9') throw new IOException("bad netstring length from baresip " + ext);
+                        length = length * 10 + (c - '0');
+                    }
+                    byte[] body = in.readNBytes(length);
+                    if (body.length < length || in.read() != ',') return;
+                    JsonNode json = JSON.readTree(body);
+                    if (json.path("response").asBoolean()) {
+                        CompletableFuture<JsonNode> f = pending.get(json.path("token").asText());
+                        if (f != null) f.complete(json);
+                    } else if (json.path("event").asBoolean()) {
+                        event(json);
+                    }
+                }
+            } catch (IOException closed) {
+                // the socket was closed (fixture closing or baresip gone)
+            }
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Plumbing
+
+    /**
+     * A port free on {@code host} for UDP and TCP, with {@code extraTcp} following ports free for TCP
+     * too (baresip's TLS listener sits at port + 1).
+     */
+    static int freePort(String host, int extraTcp) throws IOException {
+        InetAddress address = InetAddress.getByName(host);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int candidate;
+            try (ServerSocket probe = new ServerSocket(0, 1, address)) {
+                candidate = probe.getLocalPort();
+            }
+            if (candidate + extraTcp > 65535) continue;
+            List<AutoCloseable> held = new ArrayList<>();
+            try {
+                held.add(new DatagramSocket(new InetSocketAddress(address, candidate)));
+                for (int i = 0; i <= extraTcp; i++) {
+                    ServerSocket s = new ServerSocket();
+                    held.add(s);
+                    s.bind(new InetSocketAddress(address, candidate + i));
+                }
+                return candidate;
+            } catch (IOException taken) {
+                // try another
+            } finally {
+                for (AutoCloseable c : held) {
+                    try {
+                        c.close();
+                    } catch (Exception ignored) {
+                        // probe sockets
+                    }
+                }
+            }
+        }
+        throw new IOException("no free port on " + host);
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return all.subList(Math.max(0, all.size() - lines), all.size()).stream()
+                    .map(l -> l + "\n").collect(Collectors.joining());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "(no log: " + e + ")\n";
+        }
+    }
+
+    /** SIGTERM (baresip unregisters, Kamailio stops its children), then SIGKILL whatever is left. */
+    private static void stop(Process process, Duration grace) throws InterruptedException {
+        if (process == null) return;
+        List<ProcessHandle> family = new ArrayList<>(process.descendants().collect(Collectors.toList()));
+        process.destroy();
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
+        }
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle child : family) {
+            while (child.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+            if (child.isAlive()) child.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Extension e : extensions.values()) {
+            if (e.control != null) e.control.close();
+        }
+        // The extensions first, while Kamailio still answers their un-REGISTER.
+        for (Extension e : extensions.values()) e.process.destroy();
+        for (Extension e : extensions.values()) stop(e.process, Duration.ofSeconds(3));
+        stop(kamailio, Duration.ofSeconds(5));
+        try (Stream<Path> walk = Files.walk(runtimeDir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir
+        }
+    }
+}
