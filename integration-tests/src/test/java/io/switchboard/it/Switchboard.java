@@ -39,6 +39,11 @@ public final class Switchboard implements AutoCloseable {
         this.extraEnv = extraEnv;
     }
 
+    /** The process's output (standard out and error), appended across restarts. */
+    Path logFile() {
+        return log;
+    }
+
     static Path workDir(String name) throws IOException {
         Path dir = Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().resolve(name);
         if (Files.exists(dir)) {

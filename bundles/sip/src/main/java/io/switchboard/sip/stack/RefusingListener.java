@@ -23,10 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What answers on the stack until trunks and SIP devices exist: OPTIONS, which peers send to see whether
- * we are up, gets 200 OK; INVITE, REGISTER and MESSAGE get 403 Forbidden, as nobody is known yet who may
- * call, register or send through us (no open relay); ACK is never answered; anything else gets 501 Not
- * Implemented. Answers go through a server transaction, so that they return over the connection the
+ * What answers the requests no {@link RequestHandler} claims, and takes what the {@link SipDispatcher}
+ * finds no owner for: OPTIONS, which peers send to see whether we are up, gets 200 OK; INVITE, REGISTER
+ * and MESSAGE get 403 Forbidden, as no part of the bundle took them, so nobody knows the sender, and an
+ * unknown sender may not call, register or send through us (no open relay); ACK is never answered;
+ * anything else gets 501 Not Implemented. Answers go through a server transaction, so that they return over the connection the
  * request came in on and a retransmitted request is answered again by the stack; a request the stack
  * makes no transaction for (a PUBLISH without Event, say) goes unanswered, like the malformed ones the
  * stack drops itself. The stack runs this on its own threads: nothing is thrown back to it.
@@ -70,12 +71,12 @@ final class RefusingListener implements SipListener {
 
     @Override
     public void processResponse(ResponseEvent event) {
-        // answers to requests sent through SipRuntime: nothing here waits for them yet
+        // a response whose transaction has no owner (ended already, or a stray): nobody waits for it
     }
 
     @Override
     public void processTimeout(TimeoutEvent event) {
-        // a final response not acknowledged: the transaction ends by itself
+        // a final response not acknowledged, or a request of no owner unanswered: it ends by itself
     }
 
     @Override

@@ -1,16 +1,20 @@
 package io.switchboard.sip.stack;
 
 import gov.nist.javax.sip.SipStackImpl;
+import gov.nist.javax.sip.stack.SIPTransaction;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import javax.sip.ClientTransaction;
 import javax.sip.ListeningPoint;
 import javax.sip.ObjectInUseException;
+import javax.sip.SipException;
 import javax.sip.SipFactory;
 import javax.sip.SipProvider;
 import javax.sip.SipStack;
 import javax.sip.address.AddressFactory;
 import javax.sip.header.HeaderFactory;
 import javax.sip.message.MessageFactory;
+import javax.sip.message.Request;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -21,7 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The runtime's one SIP stack, listening on UDP and TCP at SWITCHBOARD_SIP_ADDRESS:SWITCHBOARD_SIP_PORT
  * (framework properties {@code switchboard.sip.address}, default 127.0.0.1, and {@code switchboard.sip.port},
- * default 5060). Until trunks and devices exist a {@link RefusingListener} answers what arrives. Stopping
+ * default 5060). Its one listener is a {@link SipDispatcher}: what comes back for a request goes to the
+ * request's sender, incoming requests to the {@link RequestHandler}s, and what nobody claims to a
+ * {@link RefusingListener}. Stopping
  * removes the listening points and the provider and stops the stack, so the ports are free again, and ends
  * the threads the stack leaves behind.
  */
@@ -37,7 +43,7 @@ public class SipStackComponent implements SipRuntime {
     private final HeaderFactory headers;
     private final AddressFactory addresses;
     private final SipStack stack;
-    private final RefusingListener listener;
+    private final SipDispatcher listener;
     private final SipProvider provider;
 
     @Activate
@@ -50,7 +56,7 @@ public class SipStackComponent implements SipRuntime {
         messages = factory.createMessageFactory();
         headers = factory.createHeaderFactory();
         addresses = factory.createAddressFactory();
-        listener = new RefusingListener(messages);
+        listener = new SipDispatcher(new RefusingListener(messages));
         stack = threads.run("switchboard-sip-start", () -> factory.createSipStack(StackProperties.create()));
         String host = listen.getAddress().getHostAddress();
         try {
@@ -91,6 +97,11 @@ public class SipStackComponent implements SipRuntime {
         }
         try {
             stack.stop();
+        } catch (RuntimeException e) {
+            // A TCP listening point whose port was taken stays in the stack without its server socket, and
+            // stopping it throws before the stack stops its timer.
+            LOG.debug("The SIP stack did not stop cleanly: {}", e.toString());
+            ((SipStackImpl) stack).getTimer().stop();
         } finally {
             // The event scanner logs the interrupt that ends it as an error.
             ((SipStackImpl) stack).disableLogging();
@@ -135,5 +146,25 @@ public class SipStackComponent implements SipRuntime {
     @Override
     public AddressFactory addressFactory() {
         return addresses;
+    }
+
+    @Override
+    public ClientTransaction send(Request request, ClientCallback owner, Duration t1) throws SipException {
+        ClientTransaction transaction = provider.getNewClientTransaction(request);
+        transaction.setApplicationData(owner);
+        // The RI's own transactions take a T1 each; javax.sip has no word for it.
+        ((SIPTransaction) transaction).setRetransmitTimer((int) Math.max(1, t1.toMillis()));
+        transaction.sendRequest();
+        return transaction;
+    }
+
+    @Override
+    public void addRequestHandler(RequestHandler handler) {
+        listener.add(handler);
+    }
+
+    @Override
+    public void removeRequestHandler(RequestHandler handler) {
+        listener.remove(handler);
     }
 }

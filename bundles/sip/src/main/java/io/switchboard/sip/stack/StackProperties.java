@@ -25,8 +25,12 @@ final class StackProperties {
         p.setProperty("gov.nist.javax.sip.REENTRANT_LISTENER", "true");
         // Without a pool size a re-entrant listener gets a new thread for every UDP message.
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", Integer.toString(THREADS));
-        // One selector thread for all TCP connections rather than a thread per connection.
-        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", "gov.nist.javax.sip.stack.NioMessageProcessorFactory");
+        // TCP through the stack's default (blocking) processors, a thread per connection, and not its NIO
+        // ones: in this version NIO loses requests we send. Its NIOHandler drops every connection it opens
+        // from its table right away (openOutgoingConnection's "connected" is never set), so each request
+        // goes out on a new connection while the last one is closed under it, and every other one is lost
+        // (SipDispatcherTest#requestsOverTcpShareOneConnectionAndAllArrive). Connections are few: one per
+        // PBX we reach over TCP and one per peer that reaches us.
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(MAX_MESSAGE_SIZE));
         // Ended transactions and dialogs drop the parsed requests and responses they hold (keeping their
         // bytes, should they be read again). This is what AGGRESSIVE_CLEANUP=true sets in this version,
@@ -34,7 +38,8 @@ final class StackProperties {
         // defaults: early dialogs end after 180 s (EARLY_DIALOG_TIMEOUT_SECONDS), an unacknowledged dialog
         // after 64 T1 (DIALOG_TIMEOUT_FACTOR), ended ones are released after 8 s (LINGER_TIMER), and forked
         // responses are not tracked (MAX_FORK_TIME_SECONDS 0). CACHE_CLIENT_CONNECTIONS and
-        // CACHE_SERVER_CONNECTIONS stay true: a PBX reaches us again over the TCP connection it or we opened.
+        // CACHE_SERVER_CONNECTIONS stay true: a PBX reaches us again over the TCP connection it or we opened,
+        // and we reach it again over ours.
         p.setProperty("gov.nist.javax.sip.RELEASE_REFERENCES_STRATEGY", "Normal");
         // Our loggers instead of log4j 1.x; the stack creates them by class name.
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());

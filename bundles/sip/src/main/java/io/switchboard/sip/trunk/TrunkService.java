@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A company's trunks: checked, stored (password sealed), listed with their live status. Only a
- * business account manages trunks, and only its own: another company's trunk id is a 404.
+ * business account manages trunks, and only its own: another company's trunk id is a 404. The
+ * {@link TrunkSupervisor}, once attached, starts registering or probing a new trunk and un-REGISTERs a
+ * deleted one before it goes; the status it reports is what the list shows.
  */
 @Component(service = TrunkService.class)
 public class TrunkService {
@@ -28,6 +30,7 @@ public class TrunkService {
     private final TrunkStore store;
     private final Clock clock;
     private final Map<String, TrunkStatus> statuses = new ConcurrentHashMap<>();
+    private volatile TrunkSupervisor supervisor;
 
     @Activate
     public TrunkService(@Reference(target = "(switchboard.schema=sip)") FeatureDatabase database, BundleContext context)
@@ -49,6 +52,8 @@ public class TrunkService {
         }
         statuses.put(trunk.id(), TrunkStatus.initial(trunk, clock.instant()));
         LOG.info("{} added", trunk);
+        TrunkSupervisor s = supervisor;
+        if (s != null) s.start(trunk);
         return view(trunk);
     }
 
@@ -59,6 +64,8 @@ public class TrunkService {
     public void delete(AccountPrincipal owner, String id) {
         String company = company(owner);
         Trunk trunk = store.find(company, id).orElseThrow(() -> ApiException.notFound("No such trunk."));
+        TrunkSupervisor s = supervisor;
+        if (s != null) s.stop(id);
         store.delete(company, id);
         statuses.remove(id);
         LOG.info("{} deleted", trunk);
@@ -67,6 +74,20 @@ public class TrunkService {
     /** The names of a company's trunks (routing rules may only name these). */
     public Set<String> names(String companyId) {
         return store.ofCompany(companyId).stream().map(Trunk::name).collect(Collectors.toSet());
+    }
+
+    /** Every stored trunk, passwords opened (for the supervisor to start with). */
+    List<Trunk> all() {
+        return store.all();
+    }
+
+    /** From now on {@code s} hears of trunks added and deleted. */
+    void attach(TrunkSupervisor s) {
+        supervisor = s;
+    }
+
+    void detach(TrunkSupervisor s) {
+        if (supervisor == s) supervisor = null;
     }
 
     /** Set by the registration and probing of the trunk. */

@@ -1,0 +1,478 @@
+package io.switchboard.sip.b2bua;
+
+import io.switchboard.sdk.calls.CallBridge.BridgedCall;
+import io.switchboard.sdk.calls.CallBridge.Listener;
+import io.switchboard.sip.routing.RingStep;
+import io.switchboard.sip.routing.Target;
+import io.switchboard.sip.stack.ClientCallback;
+import io.switchboard.sip.stack.SipRuntime;
+import io.switchboard.sip.trunk.Trunk;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.address.Address;
+import javax.sip.address.SipURI;
+import javax.sip.header.AuthorizationHeader;
+import javax.sip.header.CSeqHeader;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.ToHeader;
+import javax.sip.header.ViaHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+
+/**
+ * The far leg of one bridged call: its ring steps in order, each step's targets invited together (one
+ * {@link Attempt} each, moving to the next trunk when one fails), the first 200 taken and the rest
+ * cancelled. Everything happens under this object's lock, on the stack's threads and the bridge's timer;
+ * the listener hears one final answer (answered, then perhaps ended; or failed), and nothing after the
+ * caller's own hang-up.
+ */
+final class OutboundCall {
+    private static final Logger LOG = SipCallBridge.log();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_FORWARDS = 70;
+
+    /** How a target's attempt ended without an answer. */
+    enum Outcome { BUSY, DECLINED, NO_ANSWER, UNREACHABLE }
+
+    final BridgedCall call;
+    private final SipCallBridge bridge;
+    private final SipRuntime sip;
+    private final Listener listener;
+    private List<Trunk> trunks = List.of();
+    private List<RingStep> steps = List.of();
+    private int step = -1;
+    /** The attempts of the current step. */
+    private final List<Attempt> attempts = new ArrayList<>();
+    private final List<Outcome> outcomes = new ArrayList<>();
+    private String detail;
+    private ScheduledFuture<?> timer;
+    private Attempt answered;
+    private boolean ringing;
+    private boolean earlyMedia;
+    /** Failed, ended, or hung up by the caller: the listener hears nothing more. */
+    private boolean over;
+
+    OutboundCall(SipCallBridge bridge, BridgedCall call, Listener listener) {
+        this.bridge = bridge;
+        this.sip = bridge.sip;
+        this.call = call;
+        this.listener = listener;
+    }
+
+    /** Reads the company's trunks and ring steps and rings the first step. */
+    void start() {
+        List<Trunk> t;
+        List<RingStep> s;
+        try {
+            t = bridge.companies.trunks(call.calleeAccountId());
+            s = bridge.companies.steps(call.calleeAccountId(), bridge.clock.instant()).orElse(List.of());
+        } catch (RuntimeException e) {
+            LOG.warn("Call {}: no routing for {}: {}", call.callId(), call.calleeAccountId(), e.toString());
+            synchronized (this) {
+                fail("failed", "routing: " + e.getMessage());
+            }
+            return;
+        }
+        synchronized (this) {
+            if (over) return;
+            trunks = t;
+            steps = s;
+            if (steps.isEmpty()) detail = "no routing rule matches now";
+            nextStep();
+        }
+    }
+
+    /** The caller hung up: CANCEL whatever rings, or BYE the answered dialog. */
+    synchronized void hangup() {
+        if (over) return;
+        over = true;
+        if (timer != null) timer.cancel(false);
+        bridge.forget(this);
+        if (answered != null) {
+            answered.bye();
+        } else {
+            for (Attempt a : attempts) a.cancel();
+        }
+        LOG.info("Call {}: hung up by the caller", call.callId());
+    }
+
+    /** A BYE, ACK or CANCEL in the dialog of the answered call. */
+    void request(RequestEvent event) {
+        Request request = event.getRequest();
+        if (Request.ACK.equals(request.getMethod())) return;
+        int status = Request.BYE.equals(request.getMethod()) ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST;
+        try {
+            ServerTransaction st = event.getServerTransaction();
+            if (st == null) st = ((SipProvider) event.getSource()).getNewServerTransaction(request);
+            st.sendResponse(sip.messageFactory().createResponse(status, request));
+        } catch (Exception e) {
+            LOG.debug("Call {}: no answer to {}: {}", call.callId(), request.getMethod(), e.toString());
+        }
+        if (status != Response.OK) return;
+        synchronized (this) {
+            if (over) return;
+            over = true;
+            bridge.forget(this);
+        }
+        LOG.info("Call {}: ended by the PBX", call.callId());
+        listener.ended();
+    }
+
+    /** Rings the next step that has a target we can reach; fails the call when there is none. */
+    private void nextStep() {
+        if (timer != null) timer.cancel(false);
+        attempts.clear();
+        while (!over && ++step < steps.size()) {
+            RingStep s = steps.get(step);
+            for (Target target : s.targets()) {
+                if (!target.isExtension()) {
+                    LOG.info("Call {}: rule {} names the account {}, which a bridged call cannot ring yet: skipped",
+                            call.callId(), s.rule(), target.handle());
+                    continue;
+                }
+                List<Trunk> route = target.trunk() == null ? TrunkOrder.of(trunks)
+                        : trunks.stream().filter(t -> t.name().equals(target.trunk())).toList();
+                if (route.isEmpty()) {
+                    outcome(Outcome.UNREACHABLE, "no trunk " + (target.trunk() == null ? "" : target.trunk()));
+                    continue;
+                }
+                Attempt a = new Attempt(target, route);
+                if (a.invite()) attempts.add(a);
+                else outcome(Outcome.UNREACHABLE, detail);
+            }
+            if (!attempts.isEmpty()) {
+                int current = step;
+                timer = bridge.timers.schedule(() -> timedOut(current), s.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
+        if (!over) noAnswer();
+    }
+
+    private synchronized void timedOut(int ofStep) {
+        if (over || answered != null || ofStep != step) return;
+        LOG.info("Call {}: no answer in {} (rule {})", call.callId(), steps.get(step).timeout(), steps.get(step).rule());
+        for (Attempt a : attempts) {
+            if (!a.done) {
+                a.cancel();
+                outcome(Outcome.NO_ANSWER, null);
+            }
+        }
+        nextStep();
+    }
+
+    private void outcome(Outcome outcome, String why) {
+        outcomes.add(outcome);
+        if (why != null) detail = why;
+    }
+
+    /** An attempt ended without an answer; the step is over when all of them did. */
+    private void ended(Attempt attempt, Outcome outcome, String why) {
+        attempt.done = true;
+        if (over || answered != null || attempt.cancelled || !attempts.contains(attempt)) return;
+        outcome(outcome, why);
+        for (Attempt a : attempts) {
+            if (!a.done) return;
+        }
+        nextStep();
+    }
+
+    /** Every step rang out: busy when all who answered were busy, declined when all declined. */
+    private void noAnswer() {
+        boolean reached = false;
+        boolean busy = false;
+        boolean declined = false;
+        boolean missed = false;
+        for (Outcome o : outcomes) {
+            switch (o) {
+                case BUSY -> { reached = true; busy = true; }
+                case DECLINED -> { reached = true; declined = true; }
+                case NO_ANSWER -> { reached = true; missed = true; }
+                case UNREACHABLE -> { }
+            }
+        }
+        if (!reached) fail("failed", detail == null ? "no target to ring" : detail);
+        else if (missed) fail("missed", "no answer");
+        else if (busy) fail("busy", "busy");
+        else fail("declined", "declined");
+    }
+
+    private void fail(String reason, String why) {
+        if (over) return;
+        over = true;
+        if (timer != null) timer.cancel(false);
+        bridge.forget(this);
+        LOG.info("Call {}: {} ({})", call.callId(), reason, why);
+        listener.failed(reason, why);
+    }
+
+    private void answer(Attempt attempt, Response ok) {
+        answered = attempt;
+        if (timer != null) timer.cancel(false);
+        for (Attempt a : attempts) {
+            if (a != attempt) a.cancel();
+        }
+        bridge.answered(attempt.callId, this);
+        LOG.info("Call {}: answered by {} over {}", call.callId(), attempt.target.key(), attempt.trunk());
+        try {
+            bridge.companies.answered(call.calleeAccountId(), attempt.target.key(), bridge.clock.instant());
+        } catch (RuntimeException e) {
+            LOG.warn("Call {}: routing state not updated: {}", call.callId(), e.toString());
+        }
+        listener.answered(sdp(ok));
+    }
+
+    private static String sdp(Response response) {
+        byte[] body = response.getRawContent();
+        return body == null || body.length == 0 ? null : new String(body, StandardCharsets.UTF_8);
+    }
+
+    /** A transaction whose only business is to be answered (a BYE, a CANCEL): stopping waits for it. */
+    private final class Pending implements ClientCallback {
+        private boolean finished;
+
+        @Override
+        public void response(ResponseEvent event) {
+            if (event.getResponse().getStatusCode() >= 200) finish();
+        }
+
+        @Override
+        public void failed(ClientTransaction transaction, Failure failure) {
+            finish();
+        }
+
+        private synchronized void finish() {
+            if (finished) return;
+            finished = true;
+            bridge.pending.decrementAndGet();
+        }
+    }
+
+    /**
+     * One target of a step: an INVITE over its trunk, or over the company's trunks one after the other
+     * while they fail (transport error, timeout, 408, 500, 502, 503) and no early media came. Each trunk
+     * gets a fresh Call-ID and From tag; a digest challenge is answered once on the same ones.
+     */
+    private final class Attempt implements ClientCallback {
+        final Target target;
+        private final List<Trunk> route;
+        private int trunk;
+        String callId;
+        private String fromTag;
+        private long cseq;
+        private boolean challenged;
+        private ClientTransaction transaction;
+        private Dialog dialog;
+        private boolean provisional;
+        private boolean earlyMediaSeen;
+        boolean cancelled;
+        private boolean cancelSent;
+        boolean done;
+
+        Attempt(Target target, List<Trunk> route) {
+            this.target = target;
+            this.route = route;
+        }
+
+        Trunk trunk() {
+            return route.get(trunk);
+        }
+
+        /** Sends the INVITE over the first trunk that takes it; false when none did. */
+        boolean invite() {
+            for (; trunk < route.size(); trunk++) {
+                callId = sip.provider().getNewCallId().getCallId();
+                fromTag = Long.toHexString(RANDOM.nextLong());
+                cseq = 1;
+                challenged = false;
+                provisional = false;
+                try {
+                    send(null);
+                    return true;
+                } catch (Exception e) {
+                    LOG.info("Call {}: {} not sent over {}: {}", call.callId(), target.key(), trunk(), e.toString());
+                    detail = "trunk " + trunk().name() + ": " + e.getMessage();
+                }
+            }
+            trunk = route.size() - 1;
+            return false;
+        }
+
+        private void send(AuthorizationHeader authorization) throws Exception {
+            Trunk t = trunk();
+            HeaderFactory headers = sip.headerFactory();
+            String transport = t.transport() == Trunk.Transport.TCP ? "tcp" : "udp";
+            javax.sip.ListeningPoint lp = sip.provider().getListeningPoint(transport);
+            SipURI uri = sip.addressFactory().createSipURI(target.extension(), t.host());
+            if (t.port() != 5060) uri.setPort(t.port());
+            if (t.transport() == Trunk.Transport.TCP) uri.setTransportParam("tcp");
+            SipURI fromUri = sip.addressFactory().createSipURI(call.callerHandle(), bridge.domain);
+            Address from = sip.addressFactory().createAddress(fromUri);
+            from.setDisplayName(call.callerHandle());
+            Address to = sip.addressFactory().createAddress(sip.addressFactory().createSipURI(target.extension(), t.host()));
+            SipURI contactUri = sip.addressFactory().createSipURI(call.callerHandle(), lp.getIPAddress());
+            contactUri.setPort(lp.getPort());
+            if (t.transport() == Trunk.Transport.TCP) contactUri.setTransportParam("tcp");
+            ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), transport,
+                    "z9hG4bK" + Long.toHexString(RANDOM.nextLong()));
+            CallIdHeader id = headers.createCallIdHeader(callId);
+            FromHeader fromHeader = headers.createFromHeader(from, fromTag);
+            ToHeader toHeader = headers.createToHeader(to, null);
+            CSeqHeader cseqHeader = headers.createCSeqHeader(cseq, Request.INVITE);
+            ContentTypeHeader sdp = headers.createContentTypeHeader("application", "sdp");
+            Request invite = call.offer() == null
+                    ? sip.messageFactory().createRequest(uri, Request.INVITE, id, cseqHeader, fromHeader, toHeader,
+                            List.of(via), headers.createMaxForwardsHeader(MAX_FORWARDS))
+                    : sip.messageFactory().createRequest(uri, Request.INVITE, id, cseqHeader, fromHeader, toHeader,
+                            List.of(via), headers.createMaxForwardsHeader(MAX_FORWARDS), sdp,
+                            call.offer().getBytes(StandardCharsets.UTF_8));
+            invite.addHeader(headers.createContactHeader(sip.addressFactory().createAddress(contactUri)));
+            if (authorization != null) invite.addHeader(authorization);
+            // As SipRuntime.send does, plus the dialog, which must exist before the first response.
+            ClientTransaction ct = sip.provider().getNewClientTransaction(invite);
+            ct.setApplicationData(this);
+            dialog = sip.provider().getNewDialog(ct);
+            ((gov.nist.javax.sip.stack.SIPTransaction) ct).setRetransmitTimer((int) SipRuntime.DEFAULT_T1.toMillis());
+            transaction = ct;
+            ct.sendRequest();
+        }
+
+        @Override
+        public void response(ResponseEvent event) {
+            synchronized (OutboundCall.this) {
+                Response r = event.getResponse();
+                int status = r.getStatusCode();
+                if (event.getClientTransaction() != transaction) return;
+                if (status < 200) {
+                    provisional = true;
+                    if (cancelled) {
+                        cancel();
+                        return;
+                    }
+                    if (OutboundCall.this.over || answered != null) return;
+                    if (status == Response.RINGING && !ringing) {
+                        ringing = true;
+                        listener.ringing();
+                    } else if (status == Response.SESSION_PROGRESS && sdp(r) != null) {
+                        earlyMediaSeen = true;
+                        if (!earlyMedia) {
+                            earlyMedia = true;
+                            listener.earlyMedia(sdp(r));
+                        }
+                    }
+                    return;
+                }
+                if (status < 300) {
+                    ack(r);
+                    if (done) return; // a retransmission, acknowledged again
+                    done = true;
+                    if (cancelled || OutboundCall.this.over || answered != null) {
+                        bye(); // answered after all: too late
+                        return;
+                    }
+                    answer(this, r);
+                    return;
+                }
+                if (dialog != null) dialog.delete();
+                if (done) return;
+                if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED) && !challenged
+                        && !cancelled) {
+                    challenged = true;
+                    try {
+                        AuthorizationHeader answer = DigestAnswer.of(r, trunk(), Request.INVITE,
+                                transaction.getRequest().getRequestURI(), sip.headerFactory());
+                        if (answer != null) {
+                            cseq++;
+                            send(answer);
+                            return;
+                        }
+                    } catch (Exception e) {
+                        LOG.info("Call {}: challenge of {} not answered: {}", call.callId(), trunk(), e.toString());
+                    }
+                }
+                switch (status) {
+                    case Response.REQUEST_TIMEOUT, Response.SERVER_INTERNAL_ERROR, Response.BAD_GATEWAY,
+                            Response.SERVICE_UNAVAILABLE -> failOver(status + " " + r.getReasonPhrase());
+                    case Response.BUSY_HERE, Response.BUSY_EVERYWHERE -> ended(this, Outcome.BUSY, null);
+                    case Response.DECLINE -> ended(this, Outcome.DECLINED, null);
+                    case Response.REQUEST_TERMINATED, Response.TEMPORARILY_UNAVAILABLE -> ended(this, Outcome.NO_ANSWER, null);
+                    default -> ended(this, Outcome.UNREACHABLE, "trunk " + trunk().name() + ": " + status + " "
+                            + r.getReasonPhrase());
+                }
+            }
+        }
+
+        @Override
+        public void failed(ClientTransaction failed, Failure failure) {
+            synchronized (OutboundCall.this) {
+                if (failed != transaction || done) return;
+                if (dialog != null) dialog.delete();
+                failOver(failure == Failure.TIMEOUT ? "no response" : "transport error");
+            }
+        }
+
+        /** The next trunk when the target named none and no early media came; else the attempt ends. */
+        private void failOver(String why) {
+            String reason = "trunk " + trunk().name() + ": " + why;
+            LOG.info("Call {}: {} failed over {}: {}", call.callId(), target.key(), trunk(), why);
+            if (!cancelled && !OutboundCall.this.over && target.trunk() == null && !earlyMediaSeen
+                    && trunk + 1 < route.size()) {
+                trunk++;
+                detail = reason;
+                if (!invite()) ended(this, Outcome.UNREACHABLE, detail);
+                return;
+            }
+            ended(this, Outcome.UNREACHABLE, reason);
+        }
+
+        /** CANCELs the INVITE once a provisional response came (RFC 3261 9.1), else as soon as one comes. */
+        void cancel() {
+            cancelled = true;
+            if (done || cancelSent || !provisional || transaction == null) return;
+            cancelSent = true;
+            bridge.pending.incrementAndGet();
+            try {
+                sip.send(transaction.createCancel(), new Pending(), SipRuntime.DEFAULT_T1);
+            } catch (Exception e) {
+                bridge.pending.decrementAndGet();
+                LOG.info("Call {}: CANCEL towards {} not sent: {}", call.callId(), trunk(), e.toString());
+            }
+        }
+
+        private void ack(Response ok) {
+            try {
+                Request ack = dialog.createAck(((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber());
+                dialog.sendAck(ack);
+            } catch (Exception e) {
+                LOG.info("Call {}: ACK towards {} not sent: {}", call.callId(), trunk(), e.toString());
+            }
+        }
+
+        void bye() {
+            bridge.pending.incrementAndGet();
+            try {
+                Request bye = dialog.createRequest(Request.BYE);
+                ClientTransaction ct = sip.provider().getNewClientTransaction(bye);
+                ct.setApplicationData(new Pending());
+                dialog.sendRequest(ct);
+            } catch (Exception e) {
+                bridge.pending.decrementAndGet();
+                LOG.info("Call {}: BYE towards {} not sent: {}", call.callId(), trunk(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+package io.switchboard.sip.b2bua;
+
+import io.switchboard.sdk.calls.CallBridge;
+import io.switchboard.sdk.storage.FeatureDatabase;
+import io.switchboard.sip.routing.RingStep;
+import io.switchboard.sip.routing.RoutingService;
+import io.switchboard.sip.routing.StoredRoutingState;
+import io.switchboard.sip.stack.RequestHandler;
+import io.switchboard.sip.stack.SipRuntime;
+import io.switchboard.sip.trunk.SecretBox;
+import io.switchboard.sip.trunk.Trunk;
+import io.switchboard.sip.trunk.TrunkService;
+import io.switchboard.sip.trunk.TrunkStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sip.RequestEvent;
+import javax.sip.header.CallIdHeader;
+import javax.sip.message.Request;
+import javax.sql.DataSource;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The B2BUA's far leg of calls to a company: a {@link CallBridge} for companies with trunks and routing
+ * rules. Each call runs its ring steps one after the other, every target of a step invited in parallel
+ * over the company's trunks (see {@link OutboundCall}); a BYE from the PBX in the dialog of an answered
+ * call ends it. Stopping hangs up every live call (BYE or CANCEL), waits a little for the answers, then
+ * lets go of the stack.
+ */
+@Component(service = CallBridge.class)
+public class SipCallBridge implements CallBridge, RequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(SipCallBridge.class);
+    /** How long stopping waits for the answers to its BYEs and CANCELs. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(2);
+
+    final SipRuntime sip;
+    final Companies companies;
+    final String domain;
+    final Clock clock;
+    final ScheduledExecutorService timers;
+    private final Map<String, OutboundCall> calls = new ConcurrentHashMap<>();
+    /** Answered calls by the Call-ID of their dialog with the PBX. */
+    private final Map<String, OutboundCall> dialogs = new ConcurrentHashMap<>();
+    /** BYEs and CANCELs sent and not yet answered. */
+    final AtomicInteger pending = new AtomicInteger();
+
+    @Activate
+    public SipCallBridge(@Reference SipRuntime sip, @Reference RoutingService routing, @Reference TrunkService trunks,
+                         @Reference(target = "(switchboard.schema=sip)") FeatureDatabase database, BundleContext context)
+            throws IOException {
+        // TrunkService made the key file (it is referenced so that it starts first) and offers no trunk list.
+        this(sip, stored(routing, database.dataSource(), new TrunkStore(database.dataSource(), SecretBox.fromKeyFile(
+                Path.of(context.getProperty("switchboard.home"), "conf", "sip-secrets.key")))), domain(context),
+                Clock.systemUTC());
+    }
+
+    SipCallBridge(SipRuntime sip, Companies companies, String domain, Clock clock) {
+        this.sip = sip;
+        this.companies = companies;
+        this.domain = domain;
+        this.clock = clock;
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-sip-b2bua");
+            t.setDaemon(true);
+            return t;
+        });
+        sip.addRequestHandler(this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (OutboundCall call : List.copyOf(calls.values())) call.hangup();
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (pending.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        sip.removeRequestHandler(this);
+        timers.shutdownNow();
+    }
+
+    @Override
+    public boolean bridges(String calleeAccountId) {
+        return !companies.trunks(calleeAccountId).isEmpty() && companies.routes(calleeAccountId);
+    }
+
+    @Override
+    public void ring(BridgedCall call, Listener listener) {
+        OutboundCall outbound = new OutboundCall(this, call, listener);
+        if (calls.putIfAbsent(call.callId(), outbound) != null) {
+            listener.failed("failed", "call " + call.callId() + " is bridged already");
+            return;
+        }
+        // Off the caller's thread: reading the trunks and rules and sending are not its business.
+        try {
+            timers.execute(outbound::start);
+        } catch (RejectedExecutionException stopped) {
+            calls.remove(call.callId(), outbound);
+            listener.failed("failed", "the SIP bridge is stopping");
+        }
+    }
+
+    @Override
+    public void hangup(String callId) {
+        OutboundCall call = calls.get(callId);
+        if (call != null) call.hangup();
+    }
+
+    /** Claims BYE, ACK and CANCEL in the dialogs of answered calls. */
+    @Override
+    public boolean handle(RequestEvent event) {
+        String method = event.getRequest().getMethod();
+        if (!Request.BYE.equals(method) && !Request.ACK.equals(method) && !Request.CANCEL.equals(method)) return false;
+        CallIdHeader callId = (CallIdHeader) event.getRequest().getHeader(CallIdHeader.NAME);
+        OutboundCall call = callId == null ? null : dialogs.get(callId.getCallId());
+        if (call == null) return false;
+        call.request(event);
+        return true;
+    }
+
+    void answered(String dialogCallId, OutboundCall call) {
+        dialogs.put(dialogCallId, call);
+    }
+
+    void forget(OutboundCall call) {
+        calls.remove(call.call.callId(), call);
+        dialogs.values().removeIf(c -> c == call);
+    }
+
+    /** Live calls (tests). */
+    int live() {
+        return calls.size();
+    }
+
+    private static Companies stored(RoutingService routing, DataSource db, TrunkStore trunks) {
+        return new Companies() {
+            @Override
+            public List<Trunk> trunks(String companyId) {
+                return trunks.ofCompany(companyId);
+            }
+
+            @Override
+            public boolean routes(String companyId) {
+                return routing.router(companyId).isPresent();
+            }
+
+            @Override
+            public Optional<List<RingStep>> steps(String companyId, Instant now) {
+                // Nobody counts as busy yet: the bridge does not know the extensions' calls.
+                return routing.router(companyId).map(r -> r.route(now, t -> false));
+            }
+
+            @Override
+            public void answered(String companyId, String targetKey, Instant at) {
+                new StoredRoutingState(db, companyId).answered(targetKey, at);
+            }
+        };
+    }
+
+    /** SWITCHBOARD_SIP_DOMAIN, else SWITCHBOARD_SIP_ADDRESS, else 127.0.0.1: the domain of our From. */
+    private static String domain(BundleContext context) {
+        String d = context.getProperty("switchboard.sip.domain");
+        if (d == null || d.isBlank()) d = context.getProperty("switchboard.sip.address");
+        return d == null || d.isBlank() ? "127.0.0.1" : d.strip();
+    }
+
+    static Logger log() {
+        return LOG;
+    }
+}
