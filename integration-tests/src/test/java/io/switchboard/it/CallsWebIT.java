@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CallsWebIT {
     private static final Path E2E_SOURCES = Path.of(System.getProperty("webclient.e2e", "../bundles/webclient/src/test/e2e"));
-    private static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
+    static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
     private static final List<String> E2E_FILES = List.of("package.json", "package-lock.json", "harness.mjs");
     private static final String BROWSER_SCENARIOS = "3 passed, 0 failed";
     /** "inbound audio alice once connected: packetsReceived=17 totalAudioEnergy=0.049…", printed by the script. */
@@ -147,8 +147,11 @@ class CallsWebIT {
         return r.json();
     }
 
-    /** playwright-core from the web client's lockfile, once per build directory; npm ci never fetches a browser. */
-    private static void installDriver(Path work) throws Exception {
+    /**
+     * playwright-core from the web client's lockfile, once per build directory, beside a copy of the
+     * harness; npm ci never fetches a browser.
+     */
+    static void installDriver(Path work) throws Exception {
         Files.createDirectories(work);
         boolean changed = false;
         for (String name : E2E_FILES) {

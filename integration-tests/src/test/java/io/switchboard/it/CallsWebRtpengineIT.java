@@ -53,27 +53,9 @@ class CallsWebRtpengineIT extends CallsWebIT {
         poller.start();
     }
 
-    /** rtpengine's query: {tags: {tag: {medias: [{streams: [{stats: {packets: n}}]}]}}}; sums a leg's streams. */
     private void record(String callId, Map<String, Object> query) {
-        Object tags = query.get("tags");
-        if (!(tags instanceof Map<?, ?> byTag)) return;
-        for (Map.Entry<?, ?> tag : byTag.entrySet()) {
-            long sum = 0;
-            if (tag.getValue() instanceof Map<?, ?> leg && leg.get("medias") instanceof List<?> medias) {
-                for (Object media : medias) {
-                    if (media instanceof Map<?, ?> m && m.get("streams") instanceof List<?> streams) {
-                        for (Object stream : streams) {
-                            if (stream instanceof Map<?, ?> st && st.get("stats") instanceof Map<?, ?> stats
-                                    && stats.get("packets") instanceof Number n) {
-                                sum += n.longValue();
-                            }
-                        }
-                    }
-                }
-            }
-            long total = sum;
-            packets.computeIfAbsent(callId, k -> new ConcurrentHashMap<>()).merge(tag.getKey().toString(), total, Math::max);
-        }
+        Rtpengine.packetsPerLeg(query).forEach((leg, total) ->
+                packets.computeIfAbsent(callId, k -> new ConcurrentHashMap<>()).merge(leg, total, Math::max));
     }
 
     @Override

@@ -215,6 +215,11 @@ final class CompanyPbx implements AutoCloseable {
         return extension(ext).control.eventTypes();
     }
 
+    /** All events an extension reported so far (their JSON), oldest first, awaited or not. */
+    List<JsonNode> eventLog(String ext) {
+        return extension(ext).control.eventLog();
+    }
+
     /**
      * What the extension heard, one WAV per call (sndfile's decoded stream: 8 kHz mono 16-bit),
      * oldest first. sndfile names them by the second the call started, so two calls of one
@@ -244,6 +249,24 @@ final class CompanyPbx implements AutoCloseable {
                             .thenComparing(p -> p.getFileName().toString()))
                     .collect(Collectors.toList());
         }
+    }
+
+    /**
+     * The SDP of the latest INVITE that reached an extension or the trunk through Kamailio (as Kamailio
+     * logged it, a line at a time), lines joined by CRLF; empty when there was none.
+     */
+    String lastOffer() throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("PBX SDP (\\S+): (.*)").matcher(kamailioLog());
+        String callId = null;
+        List<String> lines = new ArrayList<>();
+        while (m.find()) {
+            if (!m.group(1).equals(callId)) {
+                callId = m.group(1);
+                lines.clear();
+            }
+            lines.add(m.group(2).strip());
+        }
+        return String.join("\r\n", lines);
     }
 
     String kamailioLog() throws IOException {
@@ -301,6 +324,11 @@ final class CompanyPbx implements AutoCloseable {
 
     /** Analyses a 16-bit PCM WAV (the first channel); tolerates a header not yet updated by its writer. */
     static Analysis analyse(Path wav) throws IOException {
+        return analyse(wav, 0);
+    }
+
+    /** Analyses a 16-bit PCM WAV from {@code fromSecond} on (the first channel). */
+    static Analysis analyse(Path wav, double fromSecond) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wav)).order(ByteOrder.LITTLE_ENDIAN);
         if (b.remaining() < 12 || b.getInt(0) != 0x46464952 /* RIFF */ || b.getInt(8) != 0x45564157 /* WAVE */) {
             throw new IOException(wav + " is not a WAV file");
@@ -331,9 +359,10 @@ final class CompanyPbx implements AutoCloseable {
         }
         if (dataStart < 0 || rate <= 0 || channels <= 0) throw new IOException(wav + ": no fmt or data chunk");
         if (bits != 16) throw new IOException(wav + ": " + bits + "-bit samples, only 16-bit PCM is analysed");
-        int frames = dataLength / (2 * channels);
+        int skip = (int) Math.round(fromSecond * rate);
+        int frames = Math.max(0, dataLength / (2 * channels) - skip);
         double[] x = new double[frames];
-        for (int i = 0; i < frames; i++) x[i] = b.getShort(dataStart + i * 2 * channels);
+        for (int i = 0; i < frames; i++) x[i] = b.getShort(dataStart + (skip + i) * 2 * channels);
         return analyse(x, rate);
     }
 
@@ -373,7 +402,11 @@ final class CompanyPbx implements AutoCloseable {
 
     /** A tone as a WAV: 8 kHz, mono, 16-bit PCM, amplitude a quarter of full scale. */
     static void writeTone(Path wav, int hz, int seconds) throws IOException {
-        int rate = 8000;
+        writeTone(wav, hz, seconds, 8000);
+    }
+
+    /** A tone as a WAV at {@code rate} Hz (Chromium's fake microphone wants 48 kHz), mono, 16-bit PCM. */
+    static void writeTone(Path wav, int hz, int seconds, int rate) throws IOException {
         int frames = rate * seconds;
         ByteBuffer b = ByteBuffer.allocate(44 + frames * 2).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(0x46464952).putInt(36 + frames * 2).putInt(0x45564157);
@@ -498,6 +531,7 @@ final class CompanyPbx implements AutoCloseable {
                     }
                     consume_credentials();
                     if (is_method("INVITE|SUBSCRIBE")) record_route();
+                    if (is_method("INVITE") && has_body("application/sdp")) route(SDP);
 
                     if (lookup("location")) {
                         xlog("L_INFO", "PBX -> $rm for $tU to $ru\\n");
@@ -524,6 +558,16 @@ final class CompanyPbx implements AutoCloseable {
                     consume_credentials();
                     if (!save("location")) { sl_reply_error(); exit; }
                     xlog("L_INFO", "PBX: REGISTER $tU contact $ct expires $hdr(Expires)\\n");
+                }
+
+                # The offer of an INVITE, a log line per SDP line: "PBX SDP <Call-ID>: <line>".
+                route[SDP] {
+                    $var(i) = 0;
+                    $var(n) = $(rb{line.count});
+                    while ($var(i) < $var(n)) {
+                        xlog("L_INFO", "PBX SDP $ci: $(rb{line.at,$var(i)}{s.trim})\\n");
+                        $var(i) = $var(i) + 1;
+                    }
                 }
 
                 route[RELAY] {
@@ -693,6 +737,10 @@ final class CompanyPbx implements AutoCloseable {
                 if (left <= 0) throw new TimeoutException();
                 TimeUnit.NANOSECONDS.timedWait(this, left);
             }
+        }
+
+        synchronized List<JsonNode> eventLog() {
+            return List.copyOf(events);
         }
 
         synchronized List<String> eventTypes() {

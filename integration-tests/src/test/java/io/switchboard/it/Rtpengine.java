@@ -11,8 +11,10 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -69,6 +71,39 @@ final class Rtpengine implements AutoCloseable {
     /** The answer to {@code query} for a call: per tag, its streams and packet counters. */
     Map<String, Object> query(String callId) throws IOException {
         return request(Map.of("command", "query", "call-id", callId));
+    }
+
+    /**
+     * Per leg (tag) of a call, the packets rtpengine received from it, from the answer to {@link #query}:
+     * {tags: {tag: {medias: [{streams: [{stats: {packets: n}}]}]}}}, a leg's streams summed.
+     */
+    static Map<String, Long> packetsPerLeg(Map<String, Object> query) {
+        Map<String, Long> legs = new HashMap<>();
+        if (!(query.get("tags") instanceof Map<?, ?> byTag)) return legs;
+        for (Map.Entry<?, ?> tag : byTag.entrySet()) {
+            long sum = 0;
+            if (tag.getValue() instanceof Map<?, ?> leg && leg.get("medias") instanceof List<?> medias) {
+                for (Object media : medias) {
+                    if (media instanceof Map<?, ?> m && m.get("streams") instanceof List<?> streams) {
+                        for (Object stream : streams) {
+                            if (stream instanceof Map<?, ?> st && st.get("stats") instanceof Map<?, ?> stats
+                                    && stats.get("packets") instanceof Number n) {
+                                sum += n.longValue();
+                            }
+                        }
+                    }
+                }
+            }
+            legs.put(tag.getKey().toString(), sum);
+        }
+        return legs;
+    }
+
+    /** The call ids rtpengine holds now. */
+    List<String> calls() throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (Object id : (List<?>) list().getOrDefault("calls", List.of())) ids.add(id.toString());
+        return ids;
     }
 
     /** rtpengine's {@code list} of call ids it holds. */

@@ -32,6 +32,8 @@ public final class NgClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NgClient.class);
     private static final char[] COOKIE_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final int MAX_DATAGRAM = 65_507;
+    /** The longest wait between tries, however many are allowed. */
+    private static final long MAX_WAIT_MS = 4000;
 
     private final Bencode bencode = new Bencode(StandardCharsets.UTF_8);
     private final SecureRandom random = new SecureRandom();
@@ -84,7 +86,7 @@ public final class NgClient implements AutoCloseable {
                     return reply;
                 } catch (TimeoutException e) {
                     LOG.debug("No answer from rtpengine at {} to {} (try {})", server, command.get("command"), attempt);
-                    wait *= 2;
+                    wait = Math.min(wait * 2, MAX_WAIT_MS);
                 } catch (ExecutionException e) {
                     throw new IOException("rtpengine's answer could not be read", e.getCause());
                 } catch (InterruptedException e) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,10 +14,18 @@ import org.slf4j.LoggerFactory;
  * {@link MediaRelay} on rtpengine's ng protocol: {@code offer}, {@code answer} and {@code delete} with
  * the flags that make each leg speak what it needs. Towards WebRTC: ICE forced (rtpengine is the ICE
  * peer of the browser), DTLS-SRTP, RTP/RTCP multiplexed, no SDES. Towards plain RTP: ICE removed,
- * RTP/AVP, RTCP on its own port.
+ * RTP/AVP, RTCP on its own port, no RTP header extensions, and an offer of only the codecs PBXs speak
+ * ({@link #RTP_CODECS}: a browser offers them too, so nothing needs transcoding).
  */
 public final class RtpengineRelay implements MediaRelay {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineRelay.class);
+    /**
+     * What an offer towards plain RTP keeps of the browser's codecs: G.711 both laws, G.722 and DTMF
+     * (telephone-event; rtpengine keeps only the 8 kHz one, the clock rate of the codecs left). Opus, RED,
+     * comfort noise and the rest are stripped: the browser sends and receives whatever the PBX picks of
+     * these without transcoding, and no PBX is offered Opus wrapped in RED or 48 kHz DTMF.
+     */
+    static final List<String> RTP_CODECS = List.of("PCMU", "PCMA", "G722", "telephone-event");
     private final NgClient client;
 
     public RtpengineRelay(NgClient client) {
@@ -63,12 +72,14 @@ public final class RtpengineRelay implements MediaRelay {
             c.put("DTLS", "passive");
             c.put("SDES", List.of("off"));
             c.put("rtcp-mux", List.of("require"));
+            c.put("flags", List.of("trust-address"));
         } else {
             c.put("transport-protocol", "RTP/AVP");
             c.put("ICE", "remove");
             c.put("rtcp-mux", List.of("demux"));
+            if ("offer".equals(verb)) c.put("codec", new TreeMap<>(Map.of("strip", List.of("all"), "except", RTP_CODECS)));
+            c.put("flags", List.of("trust-address", "strip-extmap"));
         }
-        c.put("flags", List.of("trust-address"));
         return c;
     }
 

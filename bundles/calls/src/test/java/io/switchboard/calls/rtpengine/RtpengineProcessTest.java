@@ -1,6 +1,7 @@
 package io.switchboard.calls.rtpengine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -126,6 +127,45 @@ class RtpengineProcessTest {
             relay.delete("relay-1");
             assertThrows(NgException.class, () -> client.request(Map.of("command", "query", "call-id", "relay-1")));
             relay.delete("relay-1");
+        }
+    }
+
+    /** Chromium's audio offer as it writes it: Opus, RED, G.722, G.711, comfort noise, DTMF at 48 and 8 kHz. */
+    static String chromiumAudioOffer(int port) {
+        return "v=0\r\no=- 4611731400430051337 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+                + "m=audio " + port + " UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\nc=IN IP4 127.0.0.1\r\n"
+                + "a=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:chrom\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+                + "a=fingerprint:sha-256 " + "AB:".repeat(31) + "AB\r\na=setup:actpass\r\na=mid:0\r\n"
+                + "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\na=sendrecv\r\na=rtcp-mux\r\n"
+                + "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n"
+                + "a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\na=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\n"
+                + "a=rtpmap:8 PCMA/8000\r\na=rtpmap:13 CN/8000\r\na=rtpmap:110 telephone-event/48000\r\n"
+                + "a=rtpmap:126 telephone-event/8000\r\n"
+                + "a=candidate:1 1 udp 2122260223 127.0.0.1 " + port + " typ host\r\n";
+    }
+
+    @Test
+    void aBrowsersOfferTowardsAPbxIsG711G722AndDtmfOnly() throws Exception {
+        try (NgClient client = new NgClient(ng)) {
+            RtpengineRelay relay = new RtpengineRelay(client);
+            String offered = relay.offer("relay-3", "caller", null, chromiumAudioOffer(40030),
+                    io.switchboard.sdk.calls.MediaRelay.Profile.RTP);
+            Matcher m = Pattern.compile("m=audio (\\d+) RTP/AVP ([0-9 ]+)\r\n").matcher(offered);
+            assertTrue(m.find(), offered);
+            assertEquals(List.of("9", "0", "8", "126"), List.of(m.group(2).strip().split(" ")), offered);
+            for (String kept : List.of("a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000",
+                    "a=rtpmap:126 telephone-event/8000")) {
+                assertTrue(offered.contains(kept), kept + " in " + offered);
+            }
+            for (String gone : List.of("opus", "red/", "CN/", "telephone-event/48000", "a=extmap", "a=ice-", "a=fingerprint")) {
+                assertFalse(offered.contains(gone), gone + " in " + offered);
+            }
+            // The PBX answers G.711: the browser is answered with it, and media flows without transcoding.
+            String pbx = "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                    + "m=audio 40040 RTP/AVP 0 126\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:126 telephone-event/8000\r\na=sendrecv\r\n";
+            String answered = relay.answer("relay-3", "caller", "callee", pbx, io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC);
+            assertTrue(answered.contains("UDP/TLS/RTP/SAVPF 0 126"), answered);
+            relay.delete("relay-3");
         }
     }
 

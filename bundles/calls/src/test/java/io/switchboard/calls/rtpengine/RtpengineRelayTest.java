@@ -34,6 +34,17 @@ class RtpengineRelayTest {
     }
 
     @Test
+    void anOfferTowardsAPbxKeepsOnlyG711G722AndDtmf() {
+        Map<String, Object> offer = RtpengineRelay.command("offer", "c1", "caller", "v=0", MediaRelay.Profile.RTP);
+        assertEquals(Map.of("strip", List.of("all"), "except", List.of("PCMU", "PCMA", "G722", "telephone-event")),
+                offer.get("codec"));
+        assertEquals(List.of("trust-address", "strip-extmap"), offer.get("flags"));
+        // An answer carries what the offer left; towards a browser every codec stays.
+        assertFalse(RtpengineRelay.command("answer", "c1", "caller", "v=0", MediaRelay.Profile.RTP).containsKey("codec"));
+        assertFalse(RtpengineRelay.command("offer", "c1", "caller", "v=0", MediaRelay.Profile.WEBRTC).containsKey("codec"));
+    }
+
+    @Test
     void theSettingIsHostColonPort() {
         assertEquals(new InetSocketAddress("127.0.0.1", 2223), RtpengineRelayComponent.parse("127.0.0.1:2223"));
         assertEquals(new InetSocketAddress("::1", 2223), RtpengineRelayComponent.parse("[::1]:2223"));
