@@ -1,12 +1,9 @@
 package io.switchboard.sip.b2bua;
 
+import io.switchboard.sip.trunk.Digest;
 import io.switchboard.sip.trunk.Trunk;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.text.ParseException;
-import java.util.HexFormat;
 import java.util.ListIterator;
 import java.util.Locale;
 import javax.sip.InvalidArgumentException;
@@ -19,8 +16,8 @@ import javax.sip.message.Response;
 
 /**
  * The Authorization (401) or Proxy-Authorization (407) that answers a trunk's digest challenge to an
- * INVITE: MD5, with {@code qop=auth} when the challenge offers it (RFC 2617 as RFC 3261 uses it). The
- * registration's digest code in {@code io.switchboard.sip.trunk} is package-private there, hence this one.
+ * INVITE: MD5, with {@code qop=auth} when the challenge offers it (RFC 2617 as RFC 3261 uses it); the
+ * arithmetic is {@link Digest}'s.
  */
 final class DigestAnswer {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -48,17 +45,17 @@ final class DigestAnswer {
             h.setURI(uri);
             h.setAlgorithm("MD5");
             if (c.getOpaque() != null) h.setOpaque(c.getOpaque());
-            String ha1 = md5(trunk.username() + ":" + c.getRealm() + ":" + trunk.password());
-            String ha2 = md5(method + ":" + uri);
             if (auth) {
                 String cnonce = Long.toHexString(RANDOM.nextLong());
                 String nc = "00000001";
                 h.setQop("auth");
                 h.setNonceCount(1);
                 h.setCNonce(cnonce);
-                h.setResponse(md5(ha1 + ":" + c.getNonce() + ":" + nc + ":" + cnonce + ":auth:" + ha2));
+                h.setResponse(Digest.response(trunk.username(), c.getRealm(), trunk.password(), method, uri.toString(),
+                        c.getNonce(), nc, cnonce, "auth"));
             } else {
-                h.setResponse(md5(ha1 + ":" + c.getNonce() + ":" + ha2));
+                h.setResponse(Digest.response(trunk.username(), c.getRealm(), trunk.password(), method, uri.toString(),
+                        c.getNonce(), null, null, null));
             }
             return h;
         }
@@ -71,13 +68,5 @@ final class DigestAnswer {
             if (option.strip().toLowerCase(Locale.ROOT).equals("auth")) return true;
         }
         return false;
-    }
-
-    static String md5(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is unavailable", e);
-        }
     }
 }

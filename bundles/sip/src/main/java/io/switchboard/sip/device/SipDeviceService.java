@@ -4,11 +4,8 @@ import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.api.Ids;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.storage.FeatureDatabase;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.switchboard.sip.trunk.Digest;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.osgi.framework.BundleContext;
@@ -63,7 +60,7 @@ public class SipDeviceService {
         String username = owner.handle() + "." + Ids.random("").substring(0, 6);
         String password = Ids.random("");
         SipDevice d = new SipDevice(Ids.random("dev"), owner.accountId(), name.strip(), username, domain,
-                ha1(username, domain, password), clock.instant());
+                Digest.ha1(username, domain, password), clock.instant());
         store.insert(d);
         return new Created(d.id(), d.name(), username, password, domain, registrar(), d.createdAt().toString());
     }
@@ -82,17 +79,8 @@ public class SipDeviceService {
         return "sip:" + domain + (port == 5060 ? "" : ":" + port);
     }
 
-    /** RFC 2617's HA1: MD5 of {@code username:realm:password}, lower-case hex. */
-    public static String ha1(String username, String realm, String password) {
-        try {
-            MessageDigest md5 = MessageDigest.getInstance("MD5");
-            return HexFormat.of().formatHex(md5.digest((username + ":" + realm + ":" + password).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is unavailable", e);
-        }
-    }
-
-    private static String domain(BundleContext context) {
+    /** SWITCHBOARD_SIP_DOMAIN, else SWITCHBOARD_SIP_ADDRESS, else 127.0.0.1: the realm of the phones. */
+    static String domain(BundleContext context) {
         String d = context.getProperty("switchboard.sip.domain");
         if (d == null || d.isBlank()) d = context.getProperty("switchboard.sip.address");
         return d == null || d.isBlank() ? "127.0.0.1" : d.strip();

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /** SIP as bytes on real sockets: requests written by hand, responses read back, no stack of our own. */
-final class RawSip {
+public final class RawSip {
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     private RawSip() {}
@@ -33,7 +33,7 @@ final class RawSip {
     }
 
     /** A response as read: the status code and the headers (names lower-cased, first value of each). */
-    record Received(int status, Map<String, String> headers) {
+    public record Received(int status, Map<String, String> headers) {
         /** Asserts that the response answers {@code request}: same Call-ID, CSeq and Via branch. */
         void answers(Sent request) {
             assertEquals(request.callId(), headers.get("call-id"), "Call-ID");
@@ -74,7 +74,7 @@ final class RawSip {
         socket.send(new DatagramPacket(bytes, bytes.length, LOOPBACK, stackPort));
     }
 
-    static String receive(DatagramSocket socket) throws IOException {
+    public static String receive(DatagramSocket socket) throws IOException {
         DatagramPacket packet = new DatagramPacket(new byte[65_535], 65_535);
         socket.receive(packet);
         return new String(packet.getData(), 0, packet.getLength(), StandardCharsets.UTF_8);
@@ -115,7 +115,7 @@ final class RawSip {
         }
     }
 
-    static Received parse(String message) {
+    public static Received parse(String message) {
         String[] lines = message.split("\r\n");
         if (!lines[0].startsWith("SIP/2.0 ")) throw new AssertionError("not a response: " + message);
         int status = Integer.parseInt(lines[0].substring(8, 11));
@@ -160,7 +160,7 @@ final class RawSip {
     }
 
     /** True when nothing arrives on {@code socket} within its timeout. */
-    static boolean silent(DatagramSocket socket, int millis) throws IOException {
+    public static boolean silent(DatagramSocket socket, int millis) throws IOException {
         socket.setSoTimeout(millis);
         try {
             receive(socket);

@@ -26,6 +26,18 @@ class DigestTest {
                 "GET", "/dir/index.html", "dcd98b7102dd2f0e8b11d0f600bfb0c093", "ignored", "ignored", null));
     }
 
+    /** The server's side, from the stored HA1: RFC 2617's example again, and a REGISTER worked out with Python's hashlib. */
+    @Test
+    void fromHa1() {
+        assertEquals("939e7578ed9e3c518a452acee763bce9", Digest.ha1("Mufasa", "testrealm@host.com", "Circle Of Life"));
+        assertEquals("6629fae49393a05397450978507c4ef1", Digest.responseOfHa1("939e7578ed9e3c518a452acee763bce9",
+                "GET", "/dir/index.html", "dcd98b7102dd2f0e8b11d0f600bfb0c093", "00000001", "0a4f113b", "auth"));
+        String ha1 = Digest.ha1("alice.k3x9qz", "sip.example.com", "correct horse");
+        assertEquals("1773996e51703afa4bd399eaf02c00da", ha1);
+        assertEquals("fa671b380d80ccb7b1d933fbdac7ac38", Digest.responseOfHa1(ha1, "REGISTER", "sip:sip.example.com", "n0nce",
+                "0000002a", "c0ffee", "auth"));
+    }
+
     @Test
     void theNonceCountIsEightHexDigitsAndHashesAreLowerCaseHex() {
         assertEquals("00000001", Digest.nc(1));
