@@ -343,6 +343,10 @@ class MissedCallHandlerTest {
         @Override public void publishEphemeral(Collection<String> accountIds, String type, Object data) {
             throw new UnsupportedOperationException("no typing here");
         }
+
+        @Override public boolean connected(String accountId) {
+            return true;
+        }
     }
 
     private record Database(DataSource dataSource) implements FeatureDatabase {

@@ -25,4 +25,10 @@ public interface UpdatePublisher {
 
     /** Pushes to connected devices only; nothing is stored and the frame's cursor is null. */
     void publishEphemeral(Collection<String> accountIds, String type, Object data);
+
+    /**
+     * True when at least one device of the account is connected now: a stream socket open, or a
+     * long-poll waiting.
+     */
+    boolean connected(String accountId);
 }

@@ -9,6 +9,9 @@ import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.api.Ids;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.calls.CallBridge;
+import io.switchboard.sdk.calls.CallFork;
+import io.switchboard.sdk.calls.CallGateway;
+import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sdk.calls.MediaRelay;
 import io.switchboard.sdk.calls.MediaRelayException;
 import io.switchboard.sdk.storage.FeatureDatabase;
@@ -21,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -46,10 +51,17 @@ import org.slf4j.LoggerFactory;
  * steps per call is what keeps "the first device to answer wins" true. Each step is stored before its
  * events go out, and calls still live are loaded back when the component starts again (a bundle
  * update keeps ringing calls ringing and answered calls answered; their ring timers are re-armed).
+ *
+ * <p>Telephony legs take part through the SDK: a {@link CallBridge} carries calls to a company on to its
+ * PBX, a {@link CallFork} rings a user's SIP phones along with the user's devices, and calls that start
+ * on another network come in through this service as the {@link CallGateway}. Those legs speak plain
+ * RTP, so the relay converts between them and browsers. What this service tells a leg (ring, hang up,
+ * the outcome of a call it placed) goes out on one thread of its own, in order, and never under the
+ * lock: a leg may call back at once.
  */
-@Component(service = CallService.class, configurationPid = CallsConfig.PID)
+@Component(service = {CallService.class, CallGateway.class}, configurationPid = CallsConfig.PID)
 @Designate(ocd = CallsConfig.class)
-public class CallService {
+public class CallService implements CallGateway {
     /** Event Admin topic of a missed call; see docs/calls.md. */
     public static final String MISSED_TOPIC = "switchboard/calls/missed";
     static final int MAX_SDP = 32 * 1024;
@@ -58,6 +70,8 @@ public class CallService {
     static final Duration BRIDGE_RING_LIMIT = Duration.ofMinutes(10);
     private static final String CALLER_LEG = "caller";
     private static final String CALLEE_LEG = "callee";
+    /** The relay session of the branch that rings the callee's phones: the call id with this after it. */
+    static final String PHONES = "~phones";
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
 
     private final CallStore store;
@@ -80,17 +94,40 @@ public class CallService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile List<CallBridge> bridges = List.of();
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<CallFork> forks = List.of();
+
     /** Calls carried on by a bridge (a company's PBX), by call id. */
     private final Map<String, CallBridge> bridged = new HashMap<>();
+    /** Calls ringing (or answered on) the callee's phones, by call id. */
+    private final Map<String, CallFork> forked = new HashMap<>();
+    /** Calls answered on one of the callee's phones. */
+    private final java.util.Set<String> answeredOnPhone = new java.util.HashSet<>();
+    /** Calls that came in through the gateway: who placed them, by call id. */
+    private final Map<String, CallBridge.Listener> gatewayCallers = new HashMap<>();
+    /** Calls from the gateway that ring the callee's browsers too. */
+    private final java.util.Set<String> webRung = new java.util.HashSet<>();
+    /** Where the legs are told what happens, in order, off the lock. */
+    private final Executor legs;
+    private final ExecutorService ownLegs;
 
     @Activate
     public CallService(@Reference(target = "(switchboard.schema=calls)") FeatureDatabase database,
                        @Reference UpdatePublisher publisher, @Reference AccountLookup accounts, CallsConfig config) {
         this(new CallStore(database.dataSource()), publisher, accounts, Clock.systemUTC(),
-                Duration.ofSeconds(Math.max(1, config.ring_timeout_seconds())));
+                Duration.ofSeconds(Math.max(1, config.ring_timeout_seconds())), null);
     }
 
-    CallService(CallStore store, UpdatePublisher publisher, AccountLookup accounts, Clock clock, Duration ringTimeout) {
+    /** {@code legs} null: a thread of the service's own. */
+    CallService(CallStore store, UpdatePublisher publisher, AccountLookup accounts, Clock clock, Duration ringTimeout,
+                Executor legs) {
+        this.ownLegs = legs == null ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "switchboard-calls-legs");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.legs = legs == null ? ownLegs : legs;
         this.store = store;
         this.publisher = publisher;
         this.accounts = accounts;
@@ -112,11 +149,22 @@ public class CallService {
     void deactivate() {
         timer.shutdownNow();
         ringTimers.clear();
+        if (ownLegs != null) {
+            ownLegs.shutdown();
+            try {
+                if (!ownLegs.awaitTermination(2, TimeUnit.SECONDS)) ownLegs.shutdownNow();
+            } catch (InterruptedException e) {
+                ownLegs.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     void setRelay(MediaRelay relay) { this.relay = relay; }
 
     void setBridges(List<CallBridge> bridges) { this.bridges = List.copyOf(bridges); }
+
+    void setForks(List<CallFork> forks) { this.forks = List.copyOf(forks); }
 
     void setEvents(EventAdmin events) { this.events = events; }
 
@@ -154,12 +202,211 @@ public class CallService {
                 throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
             }
         }
+        // The callee's SIP phones speak plain RTP: only the relay gets a browser's media to them.
+        CallFork fork = r == null ? null : forkFor(callee.id());
+        String phonesOffer = fork == null ? null : phonesOffer(call, sdp);
         store.insert(call);
         live.put(call.id(), call);
         armRingTimer(call);
         publisher.publish(callee.id(), "call.incoming", new CallViews.Incoming(call.id(), party(caller.accountId()),
                 party(callee.id()), offer, video, now.toString()));
+        if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer);
         return new CallViews.Started(call.id(), call.state().wire());
+    }
+
+    // ---- calls from another network (CallGateway)
+
+    @Override
+    public synchronized String call(IncomingCall in, CallBridge.Listener listener) throws CallRefusedException {
+        if (in == null || listener == null) throw new CallRefusedException("invalid", "No call.");
+        String sdp = in.offer();
+        if (sdp == null || !sdp.startsWith("v=0") || sdp.length() > MAX_SDP) {
+            throw new CallRefusedException("invalid", "The offer is no session description of at most " + MAX_SDP + " characters.");
+        }
+        AccountInfo caller = in.callerAccountId() == null ? null : accounts.byId(in.callerAccountId()).orElse(null);
+        AccountInfo callee = in.calleeAccountId() == null ? null : accounts.byId(in.calleeAccountId()).orElse(null);
+        if (caller == null || callee == null) throw new CallRefusedException("not_found", "No such account.");
+        if (caller.id().equals(callee.id())) throw new CallRefusedException("invalid", "An account cannot call itself.");
+        if (accounts.blocks(callee.id(), caller.id())) {
+            throw new CallRefusedException("refused", "@" + callee.handle() + " does not take calls from @" + caller.handle() + ".");
+        }
+        Instant now = clock.instant();
+        Call call = Call.ringing(Ids.random("call"), caller.id(), callee.id(), in.video(), now);
+        MediaRelay r = relay;
+        CallBridge bridge = bridgeFor(callee.id());
+        if (bridge != null) {
+            // Phone to company: plain RTP on both legs, through the relay when there is one.
+            String offer = sdp;
+            if (r != null) {
+                try {
+                    offer = r.offer(call.id(), CALLER_LEG, null, sdp, MediaRelay.Profile.RTP);
+                } catch (MediaRelayException e) {
+                    LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
+                    throw new CallRefusedException("unavailable", "The media relay is not available.");
+                }
+            }
+            gatewayCallers.put(call.id(), listener);
+            bridge(call, caller.handle(), offer, bridge);
+            return call.id();
+        }
+        if (inAnsweredCall(callee.id())) {
+            Call busy = call.ended(CallState.BUSY, "busy", callee.id(), now);
+            store.insert(busy);
+            publishEnded(busy);
+            throw new CallRefusedException("busy", "@" + callee.handle() + " is in a call.");
+        }
+        // Browsers need the relay (WebRTC); phones take the offer as it is when there is none.
+        String webOffer = null;
+        if (r != null && publisher.connected(callee.id())) {
+            try {
+                webOffer = r.offer(call.id(), CALLER_LEG, null, sdp, MediaRelay.Profile.WEBRTC);
+            } catch (MediaRelayException e) {
+                LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
+            }
+        }
+        CallFork fork = forkFor(callee.id());
+        String phonesOffer = fork == null ? null : phonesOffer(call, sdp);
+        if (webOffer == null && phonesOffer == null) {
+            Call missed = call.ended(CallState.MISSED, "missed", null, now);
+            store.insert(missed);
+            publishEnded(missed);
+            tellChatMissed(missed);
+            throw new CallRefusedException("offline", "Nothing of @" + callee.handle() + "'s can ring now.");
+        }
+        store.insert(call);
+        live.put(call.id(), call);
+        gatewayCallers.put(call.id(), listener);
+        armRingTimer(call);
+        if (webOffer != null) {
+            webRung.add(call.id());
+            publisher.publish(callee.id(), "call.incoming", new CallViews.Incoming(call.id(), party(caller.id()),
+                    party(callee.id()), webOffer, in.video(), now.toString()));
+            legs.execute(listener::ringing);
+        }
+        if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer);
+        return call.id();
+    }
+
+    @Override
+    public synchronized void hangup(String callId) {
+        Call call = callId == null ? null : live.get(callId);
+        if (call == null || gatewayCallers.remove(callId) == null) return;
+        Instant now = clock.instant();
+        Call ended = call.state() == CallState.ANSWERED
+                ? call.ended(CallState.ENDED, "hangup", call.callerId(), now)
+                : call.ended(CallState.CANCELLED, "cancelled", call.callerId(), now);
+        finish(ended, call.state());
+    }
+
+    // ---- the callee's phones (CallFork)
+
+    private CallFork forkFor(String calleeId) {
+        for (CallFork f : forks) {
+            try {
+                if (f.reaches(calleeId)) return f;
+            } catch (RuntimeException e) {
+                LOG.warn("A call fork failed to say whether it reaches {}: {}", calleeId, e.toString());
+            }
+        }
+        return null;
+    }
+
+    /** The caller's offer made plain RTP for the phones; null when the relay refused (the phones stay out). */
+    private String phonesOffer(Call call, String sdp) {
+        MediaRelay r = relay;
+        if (r == null) return sdp;
+        try {
+            return r.offer(call.id() + PHONES, CALLER_LEG, null, sdp, MediaRelay.Profile.RTP);
+        } catch (MediaRelayException e) {
+            LOG.warn("Media relay refused the phones' offer of call {}: {}", call.id(), e.getMessage());
+            return null;
+        }
+    }
+
+    private void ringPhones(Call call, String callerHandle, CallFork fork, String offer) {
+        forked.put(call.id(), fork);
+        CallBridge.BridgedCall placed = new CallBridge.BridgedCall(call.id(), call.callerId(), callerHandle,
+                call.calleeId(), offer, call.video());
+        PhonesLeg leg = new PhonesLeg(call.id());
+        legs.execute(() -> fork.ring(placed, leg));
+    }
+
+    /** What the callee's phones report, under the service's lock like every other step. */
+    private final class PhonesLeg implements CallBridge.Listener {
+        private final String id;
+
+        PhonesLeg(String id) {
+            this.id = id;
+        }
+
+        @Override public void ringing() {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return;
+                toCaller(call).ringing(null);
+            }
+        }
+
+        @Override public void earlyMedia(String sdp) {
+            // Several devices ring: early media from one of them is not what the caller should hear.
+        }
+
+        @Override public void answered(String sdp) {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return;
+                String forCaller = sdp;
+                MediaRelay r = relay;
+                if (r != null) {
+                    try {
+                        forCaller = r.answer(id + PHONES, CALLER_LEG, CALLEE_LEG, sdp, callerProfile(id));
+                    } catch (MediaRelayException e) {
+                        LOG.warn("Media relay refused the phone's answer of call {}: {}", id, e.getMessage());
+                        forked.remove(id);
+                        finish(call.ended(CallState.FAILED, "failed", null, clock.instant()), CallState.RINGING);
+                        return;
+                    }
+                    r.delete(id);
+                }
+                Call answered = call.answered(clock.instant());
+                save(answered, CallState.RINGING);
+                cancelRingTimer(id);
+                answeredOnPhone.add(id);
+                toCaller(call).answered(forCaller);
+                publisher.publish(call.calleeId(), "call.ended",
+                        new CallViews.Ended(id, answered.state().wire(), "answered_elsewhere", null));
+            }
+        }
+
+        @Override public void failed(String reason, String detail) {
+            synchronized (CallService.this) {
+                if (forked.remove(id) == null) return;
+                LOG.info("Call {}: the callee's phones did not answer: {} ({})", id, reason, detail);
+                MediaRelay r = relay;
+                if (r != null) r.delete(id + PHONES);
+                Call call = live.get(id);
+                // The browsers ring on; when nothing else rings, the phones' answer is the call's.
+                if (call != null && call.state() == CallState.RINGING && !webRinging(call)) {
+                    CallState end = "busy".equals(reason) ? CallState.BUSY
+                            : "declined".equals(reason) ? CallState.DECLINED : CallState.MISSED;
+                    String by = end == CallState.MISSED ? null : call.calleeId();
+                    finish(call.ended(end, end.wire(), by, clock.instant()), CallState.RINGING);
+                }
+            }
+        }
+
+        @Override public void ended() {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.ANSWERED || forked.remove(id) == null) return;
+                finish(call.ended(CallState.ENDED, "hangup", call.calleeId(), clock.instant()), CallState.ANSWERED);
+            }
+        }
+    }
+
+    /** True when the callee's browsers were offered the call (a call from the web always; from a phone when online). */
+    private boolean webRinging(Call call) {
+        return !gatewayCallers.containsKey(call.id()) || webRung.contains(call.id());
     }
 
     /** {@code POST …/answer}: the first of the callee's devices wins. */
@@ -175,11 +422,14 @@ public class CallService {
         if (bridged.containsKey(id)) {
             throw ApiException.conflict("call_bridged", "This call rings at the company's phone system.");
         }
+        if (gatewayCallers.containsKey(id) && !webRung.contains(id)) {
+            throw ApiException.conflict("call_on_phone", "This call rings on your SIP phones only.");
+        }
         String answer = sdp;
         MediaRelay r = relay;
         if (r != null) {
             try {
-                answer = r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, MediaRelay.Profile.WEBRTC);
+                answer = r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, callerProfile(id));
             } catch (MediaRelayException e) {
                 LOG.warn("Media relay refused the answer of call {}: {}", call.id(), e.getMessage());
                 throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
@@ -188,7 +438,8 @@ public class CallService {
         Call answered = call.answered(clock.instant());
         save(answered, CallState.RINGING);
         cancelRingTimer(id);
-        publisher.publish(call.callerId(), "call.answered", new CallViews.Answered(id, answer));
+        stopPhones(id);
+        toCaller(call).answered(answer);
         publisher.publish(call.calleeId(), "call.ended",
                 new CallViews.Ended(id, answered.state().wire(), "answered_elsewhere", null));
         return view(answered);
@@ -220,6 +471,9 @@ public class CallService {
         Call call = partyCall(who, id);
         if (call.state() != CallState.ANSWERED) {
             throw ApiException.conflict("call_not_answered", "The call is " + call.state().wire() + ".");
+        }
+        if (onPhone(id)) {
+            throw ApiException.conflict("call_on_phone", "A call with a phone keeps the media it started with.");
         }
         boolean video = Boolean.TRUE.equals(body.video());
         String relayed = sdp;
@@ -269,10 +523,16 @@ public class CallService {
         ringTimers.remove(id);
         Call call = live.get(id);
         if (call == null || call.state() != CallState.RINGING) return;
-        finish(call.ended(CallState.MISSED, "missed", null, clock.instant()), CallState.RINGING);
+        Call missed = call.ended(CallState.MISSED, "missed", null, clock.instant());
+        finish(missed, CallState.RINGING);
+        tellChatMissed(missed);
+    }
+
+    /** Chat writes the missed-call message (Event Admin, asynchronously). */
+    private void tellChatMissed(Call call) {
         EventAdmin ea = events;
         if (ea == null) {
-            LOG.warn("Call {} was missed but no Event Admin is there to tell chat", id);
+            LOG.warn("Call {} was missed but no Event Admin is there to tell chat", call.id());
             return;
         }
         Map<String, Object> props = new HashMap<>();
@@ -310,14 +570,20 @@ public class CallService {
             LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
             throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
         }
+        bridge(call, caller.handle(), offer, bridge);
+        return new CallViews.Started(call.id(), call.state().wire());
+    }
+
+    private void bridge(Call call, String callerHandle, String offer, CallBridge bridge) {
         store.insert(call);
         live.put(call.id(), call);
         bridged.put(call.id(), bridge);
         ringTimers.put(call.id(), timer.schedule(() -> safely(call.id(), () -> ringTimedOut(call.id())),
                 Math.max(ringTimeout.toMillis(), BRIDGE_RING_LIMIT.toMillis()), TimeUnit.MILLISECONDS));
-        bridge.ring(new CallBridge.BridgedCall(call.id(), caller.accountId(), caller.handle(), call.calleeId(), offer,
-                call.video()), new FarLeg(call.id()));
-        return new CallViews.Started(call.id(), call.state().wire());
+        CallBridge.BridgedCall placed = new CallBridge.BridgedCall(call.id(), call.callerId(), callerHandle,
+                call.calleeId(), offer, call.video());
+        FarLeg leg = new FarLeg(call.id());
+        legs.execute(() -> bridge.ring(placed, leg));
     }
 
     /** The bridge's reports about one call, applied under the service's lock like every other step. */
@@ -331,9 +597,7 @@ public class CallService {
         @Override public void ringing() {
             synchronized (CallService.this) {
                 Call call = live.get(id);
-                if (call != null && call.state() == CallState.RINGING) {
-                    publisher.publish(call.callerId(), "call.ringing", new CallViews.Progress(id, null));
-                }
+                if (call != null && call.state() == CallState.RINGING) toCaller(call).ringing(null);
             }
         }
 
@@ -342,7 +606,7 @@ public class CallService {
                 Call call = live.get(id);
                 if (call == null || call.state() != CallState.RINGING) return;
                 String forCaller = throughRelay(call, sdp);
-                if (forCaller != null) publisher.publish(call.callerId(), "call.ringing", new CallViews.Progress(id, forCaller));
+                if (forCaller != null) toCaller(call).ringing(forCaller);
             }
         }
 
@@ -358,7 +622,7 @@ public class CallService {
                 Call answered = call.answered(clock.instant());
                 save(answered, CallState.RINGING);
                 cancelRingTimer(id);
-                publisher.publish(call.callerId(), "call.answered", new CallViews.Answered(id, forCaller));
+                toCaller(call).answered(forCaller);
             }
         }
 
@@ -388,12 +652,15 @@ public class CallService {
             }
         }
 
-        /** The far leg's answer made WebRTC for the caller's browser; null when the relay refused it. */
+        /**
+         * The far leg's answer as the caller speaks it (WebRTC for a browser, RTP for a phone); null when
+         * the relay refused it. A phone calling a company without a relay gets it as it is.
+         */
         private String throughRelay(Call call, String sdp) {
             MediaRelay r = relay;
-            if (r == null) return null;
+            if (r == null) return gatewayCallers.containsKey(call.id()) ? sdp : null;
             try {
-                return r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, MediaRelay.Profile.WEBRTC);
+                return r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, callerProfile(call.id()));
             } catch (MediaRelayException e) {
                 LOG.warn("Media relay refused the far answer of call {}: {}", call.id(), e.getMessage());
                 return null;
@@ -421,13 +688,73 @@ public class CallService {
 
     private void finish(Call ended, CallState from) {
         save(ended, from);
-        cancelRingTimer(ended.id());
+        String id = ended.id();
+        cancelRingTimer(id);
         // Still bridged means the far leg does not know yet (its own reports take the call out first).
-        CallBridge bridge = bridged.remove(ended.id());
-        if (bridge != null) bridge.hangup(ended.id());
+        CallBridge bridge = bridged.remove(id);
+        if (bridge != null) legs.execute(() -> bridge.hangup(id));
+        boolean phones = forked.containsKey(id) || answeredOnPhone.contains(id);
+        stopPhones(id);
+        answeredOnPhone.remove(id);
+        webRung.remove(id);
+        CallBridge.Listener caller = gatewayCallers.remove(id);
+        if (caller != null) {
+            if (from == CallState.ANSWERED) legs.execute(caller::ended);
+            else legs.execute(() -> caller.failed(ended.state().wire(), ended.reason()));
+        }
         MediaRelay r = relay;
-        if (r != null) r.delete(ended.id());
+        if (r != null) {
+            r.delete(id);
+            if (phones) r.delete(id + PHONES);
+        }
         publishEnded(ended);
+    }
+
+    /** The callee's phones stop ringing (a browser answered), or hang up (the call ended). */
+    private void stopPhones(String id) {
+        CallFork fork = forked.remove(id);
+        if (fork != null) legs.execute(() -> fork.hangup(id));
+    }
+
+    /** What the caller speaks: a phone (through the gateway) plain RTP, a browser WebRTC. */
+    private MediaRelay.Profile callerProfile(String id) {
+        return gatewayCallers.containsKey(id) ? MediaRelay.Profile.RTP : MediaRelay.Profile.WEBRTC;
+    }
+
+    /** True when a phone is one of the call's ends. */
+    private boolean onPhone(String id) {
+        return gatewayCallers.containsKey(id) || answeredOnPhone.contains(id) || bridged.containsKey(id);
+    }
+
+    /** How the caller hears of ringing and the answer: its browsers on the stream, or the gateway's listener. */
+    private interface CallerSide {
+        void ringing(String earlySdp);
+
+        void answered(String sdp);
+    }
+
+    private CallerSide toCaller(Call call) {
+        CallBridge.Listener gateway = gatewayCallers.get(call.id());
+        if (gateway == null) {
+            return new CallerSide() {
+                @Override public void ringing(String earlySdp) {
+                    publisher.publish(call.callerId(), "call.ringing", new CallViews.Progress(call.id(), earlySdp));
+                }
+
+                @Override public void answered(String sdp) {
+                    publisher.publish(call.callerId(), "call.answered", new CallViews.Answered(call.id(), sdp));
+                }
+            };
+        }
+        return new CallerSide() {
+            @Override public void ringing(String earlySdp) {
+                legs.execute(earlySdp == null ? gateway::ringing : () -> gateway.earlyMedia(earlySdp));
+            }
+
+            @Override public void answered(String sdp) {
+                legs.execute(() -> gateway.answered(sdp));
+            }
+        };
     }
 
     private void save(Call next, CallState expected) {

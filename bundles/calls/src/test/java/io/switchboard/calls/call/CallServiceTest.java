@@ -11,6 +11,9 @@ import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.calls.CallBridge;
+import io.switchboard.sdk.calls.CallFork;
+import io.switchboard.sdk.calls.CallGateway;
+import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sdk.calls.MediaRelay;
 import io.switchboard.sdk.calls.MediaRelayException;
 import io.switchboard.sdk.stream.UpdatePublisher;
@@ -63,7 +66,7 @@ class CallServiceTest {
     }
 
     private CallService service(Duration ring) {
-        return new CallService(store, published, accounts, java.time.Clock.systemUTC(), ring);
+        return new CallService(store, published, accounts, java.time.Clock.systemUTC(), ring, Runnable::run);
     }
 
     @Test
@@ -228,7 +231,185 @@ class CallServiceTest {
         }
     }
 
+    @Test
+    void aCallFromAPhoneRingsTheBrowsersThroughTheRelayAndHearsTheOutcome() throws Exception {
+        AccountPrincipal company = accounts.add("pbx_t");
+        AccountPrincipal callee = accounts.add("ivy_t");
+        accounts.add("joe_t");
+        CallService calls = service(Duration.ofSeconds(30));
+        RecordingRelay relay = new RecordingRelay();
+        calls.setRelay(relay);
+        RecordingEvents events = new RecordingEvents();
+        calls.setEvents(events);
+        try {
+            Heard heard = new Heard();
+            String id = calls.call(new CallGateway.IncomingCall(company.accountId(), callee.accountId(), OFFER, false), heard);
+            CallViews.Incoming incoming = (CallViews.Incoming) published.last(callee.accountId(), "call.incoming");
+            assertEquals("relayed:" + OFFER, incoming.sdp());
+            assertEquals("pbx_t", incoming.from().handle());
+            assertEquals(List.of(MediaRelay.Profile.WEBRTC), relay.towards, "the browser gets WebRTC");
+            assertEquals(List.of("ringing"), heard.log);
+
+            calls.answer(callee, id, new CallViews.Answer(ANSWER));
+            assertEquals(MediaRelay.Profile.RTP, relay.towards.get(relay.towards.size() - 1), "the phone gets plain RTP");
+            assertEquals(List.of("ringing", "answered:relayed:" + ANSWER), heard.log);
+            assertEquals(409, assertThrows(ApiException.class,
+                    () -> calls.renegotiate(callee, id, new CallViews.Sdp("offer", OFFER, true))).status());
+            calls.hangup(callee, id, null);
+            assertEquals(List.of("ringing", "answered:relayed:" + ANSWER, "ended"), heard.log);
+            assertEquals(CallState.ENDED, store.find(id).orElseThrow().state());
+
+            // The phone gives up while it rings: cancelled, the browsers stop, the phone hears nothing back.
+            Heard second = new Heard();
+            String cancelled = calls.call(new CallGateway.IncomingCall(company.accountId(), callee.accountId(), OFFER, false), second);
+            calls.hangup(cancelled);
+            assertEquals(CallState.CANCELLED, store.find(cancelled).orElseThrow().state());
+            assertEquals(List.of("ringing"), second.log);
+            assertEquals("delete " + cancelled, relay.log.get(relay.log.size() - 1));
+            calls.hangup(cancelled); // a second CANCEL changes nothing
+
+            // Nobody of the callee's is connected and no phone reaches them: 480 at once and a missed call.
+            published.offline.add(accounts.id("joe_t"));
+            int before = relay.log.size();
+            CallRefusedException offline = assertThrows(CallRefusedException.class, () -> calls.call(
+                    new CallGateway.IncomingCall(company.accountId(), accounts.id("joe_t"), OFFER, false), new Heard()));
+            assertEquals("offline", offline.reason());
+            assertEquals(before, relay.log.size(), "no relay session for a call that cannot ring");
+            Call missed = store.history(accounts.id("joe_t"), null, 1).get(0);
+            assertEquals(CallState.MISSED, missed.state());
+            assertEquals(1, events.events.size());
+            assertEquals(missed.id(), events.events.get(0).getProperty("callId"));
+
+            // Blocked, unknown, invalid: refused, nothing stored.
+            accounts.blocked.add(callee.accountId() + ">" + company.accountId());
+            assertEquals("refused", assertThrows(CallRefusedException.class, () -> calls.call(
+                    new CallGateway.IncomingCall(company.accountId(), callee.accountId(), OFFER, false), new Heard())).reason());
+            assertEquals("not_found", assertThrows(CallRefusedException.class, () -> calls.call(
+                    new CallGateway.IncomingCall(company.accountId(), "acct_nobody", OFFER, false), new Heard())).reason());
+            assertEquals("invalid", assertThrows(CallRefusedException.class, () -> calls.call(
+                    new CallGateway.IncomingCall(company.accountId(), accounts.id("joe_t"), "hello", false), new Heard())).reason());
+            assertEquals(2, store.history(callee.accountId(), null, 10).size());
+        } finally {
+            calls.deactivate();
+        }
+    }
+
+    @Test
+    void theCalleesPhonesRingAlongAndTheFirstAnswerWins() {
+        AccountPrincipal caller = accounts.add("kim_t");
+        AccountPrincipal callee = accounts.add("lou_t");
+        CallService calls = service(Duration.ofSeconds(30));
+        RecordingRelay relay = new RecordingRelay();
+        RecordingFork phones = new RecordingFork(callee.accountId());
+        calls.setForks(List.of(phones));
+        try {
+            // Without the relay a browser's call cannot reach a SIP phone: only the browsers ring.
+            String direct = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
+            assertTrue(phones.calls.isEmpty());
+            calls.hangup(caller, direct, null);
+
+            calls.setRelay(relay);
+            String id = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
+            assertEquals("relayed:" + OFFER, phones.calls.get(0).offer());
+            assertTrue(relay.log.contains("offer " + id + CallService.PHONES + " caller"), relay.log.toString());
+            assertTrue(published.types(callee.accountId()).contains("call.incoming"), "the browsers ring too");
+            phones.listener.ringing();
+            assertEquals("call.ringing", published.types(caller.accountId()).get(published.types(caller.accountId()).size() - 1));
+
+            phones.listener.answered(ANSWER);
+            assertEquals("relayed:" + ANSWER, ((CallViews.Answered) published.last(caller.accountId(), "call.answered")).sdp());
+            assertTrue(relay.log.contains("answer " + id + CallService.PHONES + " caller callee"), relay.log.toString());
+            assertTrue(relay.log.contains("delete " + id), "the browsers' relay session goes: " + relay.log);
+            assertEquals("answered_elsewhere",
+                    ((CallViews.Ended) published.last(callee.accountId(), "call.ended")).reason());
+            assertEquals(409, assertThrows(ApiException.class, () -> calls.answer(callee, id, new CallViews.Answer(ANSWER))).status());
+            calls.hangup(caller, id, null);
+            assertEquals(List.of(id), phones.hungUp, "the caller's hang-up reaches the phone");
+            assertEquals("delete " + id + CallService.PHONES, relay.log.get(relay.log.size() - 1));
+
+            // A browser answers first: the phones stop ringing.
+            String second = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
+            calls.answer(callee, second, new CallViews.Answer(ANSWER));
+            assertEquals(List.of(id, second), phones.hungUp);
+            phones.listener.answered(ANSWER); // too late
+            assertEquals(CallState.ANSWERED, store.find(second).orElseThrow().state());
+            calls.hangup(callee, second, null);
+            assertEquals(List.of(id, second), phones.hungUp, "stopped once");
+
+            // The phones fail (busy): the browsers ring on.
+            String third = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
+            phones.listener.failed("busy", "486");
+            assertEquals(CallState.RINGING, store.find(third).orElseThrow().state());
+            calls.hangup(caller, third, null);
+        } finally {
+            calls.deactivate();
+        }
+    }
+
+    @Test
+    void aPhoneCallingACompanyIsBridgedWithItsSdpAsItIsWhenThereIsNoRelay() throws Exception {
+        AccountPrincipal caller = accounts.add("max_t");
+        accounts.add("firm_t");
+        CallService calls = service(Duration.ofSeconds(30));
+        RecordingBridge bridge = new RecordingBridge(accounts.id("firm_t"));
+        calls.setBridges(List.of(bridge));
+        try {
+            Heard heard = new Heard();
+            String id = calls.call(new CallGateway.IncomingCall(caller.accountId(), accounts.id("firm_t"), OFFER, false), heard);
+            assertEquals(OFFER, bridge.calls.get(0).offer(), "plain RTP on both legs: nothing to convert");
+            bridge.listener.ringing();
+            bridge.listener.answered(ANSWER);
+            assertEquals(List.of("ringing", "answered:" + ANSWER), heard.log);
+            bridge.listener.ended();
+            assertEquals(List.of("ringing", "answered:" + ANSWER, "ended"), heard.log);
+            assertEquals(CallState.ENDED, store.find(id).orElseThrow().state());
+            assertTrue(bridge.hungUp.isEmpty(), "the PBX's own hang-up is not sent back");
+
+            String busy = calls.call(new CallGateway.IncomingCall(caller.accountId(), accounts.id("firm_t"), OFFER, false), heard);
+            bridge.listener.failed("busy", "486");
+            assertEquals("failed:busy", heard.log.get(heard.log.size() - 1));
+            assertEquals(CallState.BUSY, store.find(busy).orElseThrow().state());
+        } finally {
+            calls.deactivate();
+        }
+    }
+
     // ---- recorded collaborators
+
+    /** What a phone leg hears through the gateway. */
+    private static final class Heard implements CallBridge.Listener {
+        final List<String> log = new CopyOnWriteArrayList<>();
+
+        @Override public void ringing() { log.add("ringing"); }
+
+        @Override public void earlyMedia(String sdp) { log.add("early:" + sdp); }
+
+        @Override public void answered(String sdp) { log.add("answered:" + sdp); }
+
+        @Override public void failed(String reason, String detail) { log.add("failed:" + reason); }
+
+        @Override public void ended() { log.add("ended"); }
+    }
+
+    private static final class RecordingFork implements CallFork {
+        private final String accountId;
+        private final List<CallBridge.BridgedCall> calls = new CopyOnWriteArrayList<>();
+        private final List<String> hungUp = new CopyOnWriteArrayList<>();
+        private volatile CallBridge.Listener listener;
+
+        RecordingFork(String accountId) {
+            this.accountId = accountId;
+        }
+
+        @Override public boolean reaches(String id) { return accountId.equals(id); }
+
+        @Override public void ring(CallBridge.BridgedCall call, CallBridge.Listener l) {
+            calls.add(call);
+            listener = l;
+        }
+
+        @Override public void hangup(String callId) { hungUp.add(callId); }
+    }
 
     private static final class RecordingBridge implements CallBridge {
         private final String companyId;
@@ -306,6 +487,13 @@ class CallServiceTest {
 
         @Override public void publishEphemeral(Collection<String> accountIds, String type, Object data) {
             throw new UnsupportedOperationException("call events are stored");
+        }
+
+        /** Accounts with no device connected. */
+        final Set<String> offline = new CopyOnWriteArraySet<>();
+
+        @Override public boolean connected(String accountId) {
+            return !offline.contains(accountId);
         }
     }
 

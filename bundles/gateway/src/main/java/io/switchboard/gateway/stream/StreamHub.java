@@ -240,6 +240,11 @@ public class StreamHub implements UpdatePublisher {
         });
     }
 
+    @Override
+    public boolean connected(String accountId) {
+        return !connectionsOf(accountId).isEmpty() || waiters.containsKey(accountId);
+    }
+
     /** Number of open authenticated sockets (health and tests). */
     public int connectionCount() {
         return connections.values().stream().mapToInt(Set::size).sum();

@@ -4,10 +4,12 @@ import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -51,6 +53,7 @@ public class TrunkService {
             throw ApiException.conflict("trunk_exists", "A trunk named '" + trunk.name() + "' exists already.");
         }
         statuses.put(trunk.id(), TrunkStatus.initial(trunk, clock.instant()));
+        peers = null;
         LOG.info("{} added", trunk);
         TrunkSupervisor s = supervisor;
         if (s != null) s.start(trunk);
@@ -68,6 +71,7 @@ public class TrunkService {
         if (s != null) s.stop(id);
         store.delete(company, id);
         statuses.remove(id);
+        peers = null;
         LOG.info("{} deleted", trunk);
     }
 
@@ -80,6 +84,35 @@ public class TrunkService {
     List<Trunk> all() {
         return store.all();
     }
+
+    /**
+     * The trunk a request from {@code source} came over: the first (oldest) whose host is or resolves to
+     * that address. Trunks and names are read again at most every {@value #PEERS_TTL_MS} ms, so a SIP
+     * request costs no database read.
+     */
+    public Optional<Trunk> from(InetAddress source) {
+        if (source == null) return Optional.empty();
+        Peers p = peers;
+        long now = System.currentTimeMillis();
+        if (p == null || now - p.readAt() > PEERS_TTL_MS) {
+            Map<InetAddress, Trunk> byAddress = new java.util.LinkedHashMap<>();
+            for (Trunk t : store.all()) {
+                try {
+                    for (InetAddress a : InetAddress.getAllByName(t.host())) byAddress.putIfAbsent(a, t);
+                } catch (java.net.UnknownHostException e) {
+                    LOG.debug("{}: host {} does not resolve", t, t.host());
+                }
+            }
+            p = new Peers(byAddress, now);
+            peers = p;
+        }
+        return Optional.ofNullable(p.byAddress().get(source));
+    }
+
+    private static final long PEERS_TTL_MS = 2000;
+    private volatile Peers peers;
+
+    private record Peers(Map<InetAddress, Trunk> byAddress, long readAt) {}
 
     /** From now on {@code s} hears of trunks added and deleted. */
     void attach(TrunkSupervisor s) {

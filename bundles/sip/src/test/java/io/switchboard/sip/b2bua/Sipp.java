@@ -75,6 +75,26 @@ final class Sipp implements AutoCloseable {
         return sipp;
     }
 
+    /**
+     * SIPp as a UAC from {@code address} playing {@code scenario} (the text of a scenario file) once
+     * towards {@code target} ({@code host:port}); {@code service} is the user part it calls. Returns at
+     * once: the call runs until {@link #exit}.
+     */
+    static Sipp uac(String scenario, String address, String target, String service) throws Exception {
+        int port = freePort(address);
+        Path file = Files.createTempFile("sipp-uac", ".xml");
+        Files.writeString(file, scenario);
+        Path out = Files.createTempFile("sipp", ".out");
+        Path messages = Files.createTempFile("sipp", ".messages");
+        Path errors = Files.createTempFile("sipp", ".errors");
+        List<String> command = List.of(BINARY.toString(), "-sf", file.toString(), "-t", "u1", "-i", address,
+                "-p", Integer.toString(port), "-m", "1", "-s", service, "-timeout", "30", "-timeout_error",
+                "-nostdin", "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file",
+                errors.toString(), target);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        return new Sipp(address, port, process, out, messages, errors);
+    }
+
     /** Waits for the end of its call: 0 when the scenario ran through. */
     int exit(long seconds) throws InterruptedException {
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
@@ -96,6 +116,16 @@ final class Sipp implements AutoCloseable {
                 + " .*?)(?=\\n-{10,}|\\z)", Pattern.DOTALL).matcher(read(messages));
         while (m.find()) found.add(m.group(1));
         return found;
+    }
+
+    /** The first response received with this status (e.g. {@code 200 OK}) to a request with this method. */
+    String receivedResponse(String status, String method) {
+        Matcher m = Pattern.compile("message received \\[\\d+\\] bytes :\\s*\\n\\s*(SIP/2\\.0 " + status
+                + ".*?)(?=\\n-{10,}|\\z)", Pattern.DOTALL).matcher(read(messages));
+        while (m.find()) {
+            if (Pattern.compile("(?m)^CSeq: *\\d+ " + method).matcher(m.group(1)).find()) return m.group(1);
+        }
+        throw new AssertionError("no " + status + " to " + method + " received:\n" + output());
     }
 
     @Override

@@ -1,0 +1,161 @@
+package io.switchboard.sip.b2bua;
+
+import io.switchboard.sdk.accounts.AccountInfo;
+import io.switchboard.sdk.accounts.AccountLookup;
+import io.switchboard.sdk.calls.CallGateway;
+import io.switchboard.sip.stack.RequestHandler;
+import io.switchboard.sip.stack.SipRuntime;
+import io.switchboard.sip.trunk.Trunk;
+import io.switchboard.sip.trunk.TrunkService;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.SipProvider;
+import javax.sip.address.SipURI;
+import javax.sip.address.URI;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls that start at a PBX: an INVITE over one of a company's trunks for {@code sip:<handle>@…} rings
+ * that account through the calls feature's {@link CallGateway}, as a call from the company. Who may
+ * call in is decided by where the INVITE comes from: the address of a trunk's host (registration and
+ * peer trunks alike). Anyone else gets 403: Switchboard relays no calls for strangers.
+ *
+ * <p>The dialled handle is the user part of the request URI (a PBX sends to the contact the trunk
+ * registered, keeping the number dialled as its user), else of the To header. Each call is an
+ * {@link InboundCall}; BYE, CANCEL and ACK in its dialog are claimed here too. Stopping the component
+ * ends the calls still up (BYE or 503) and hangs them up in the calls feature.
+ */
+@Component(service = {})
+public class InboundCalls implements RequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(InboundCalls.class);
+
+    final SipRuntime sip;
+    final CallGateway gateway;
+    private final AccountLookup accounts;
+    private final TrunkSource trunks;
+    /** Live calls by the Call-ID of their INVITE. */
+    private final Map<String, InboundCall> calls = new ConcurrentHashMap<>();
+
+    /** Which trunk a request came over, by its source address. */
+    @FunctionalInterface
+    interface TrunkSource {
+        Optional<Trunk> from(InetAddress source);
+    }
+
+    @Activate
+    public InboundCalls(@Reference SipRuntime sip, @Reference CallGateway gateway, @Reference AccountLookup accounts,
+                        @Reference TrunkService trunks) {
+        this(sip, gateway, accounts, (TrunkSource) trunks::from);
+    }
+
+    InboundCalls(SipRuntime sip, CallGateway gateway, AccountLookup accounts, TrunkSource trunks) {
+        this.sip = sip;
+        this.gateway = gateway;
+        this.accounts = accounts;
+        this.trunks = trunks;
+        sip.addRequestHandler(this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        sip.removeRequestHandler(this);
+        for (InboundCall call : List.copyOf(calls.values())) call.shutdown();
+        calls.clear();
+    }
+
+    @Override
+    public boolean handle(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        CallIdHeader callId = (CallIdHeader) request.getHeader(CallIdHeader.NAME);
+        if (callId == null) return false;
+        InboundCall known = calls.get(callId.getCallId());
+        if (known != null) {
+            switch (method) {
+                case Request.ACK -> known.ack();
+                case Request.CANCEL -> known.cancel(event);
+                case Request.BYE -> known.bye(event);
+                case Request.INVITE -> known.reInvite(event);
+                default -> { return false; }
+            }
+            return true;
+        }
+        if (!Request.INVITE.equals(method)) return false;
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (to != null && to.getTag() != null) return false; // a re-INVITE of a dialog that is not ours
+        Optional<Trunk> trunk = trunks.from(source(request));
+        if (trunk.isEmpty()) return false; // the refusing listener answers 403
+        invite(event, trunk.get());
+        return true;
+    }
+
+    private void invite(RequestEvent event, Trunk trunk) {
+        Request request = event.getRequest();
+        ServerTransaction st;
+        try {
+            st = event.getServerTransaction() != null ? event.getServerTransaction()
+                    : ((SipProvider) event.getSource()).getNewServerTransaction(request);
+        } catch (Exception e) {
+            // a retransmission racing its original: the original's transaction answers it
+            LOG.debug("No transaction for an INVITE over {}: {}", trunk, e.toString());
+            return;
+        }
+        String handle = dialled(request);
+        Optional<AccountInfo> callee = handle == null ? Optional.empty() : accounts.byHandle(handle);
+        InboundCall call = new InboundCall(this, st, trunk);
+        if (callee.isEmpty()) {
+            call.reject(Response.NOT_FOUND, "No account '" + handle + "'");
+            return;
+        }
+        String key = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+        if (calls.putIfAbsent(key, call) != null) return;
+        call.start(callee.get());
+    }
+
+    void forget(String sipCallId, InboundCall call) {
+        calls.remove(sipCallId, call);
+    }
+
+    /** Live calls (tests). */
+    int live() {
+        return calls.size();
+    }
+
+    /** The handle dialled: the request URI's user, else the To URI's; lower case. Null when neither names one. */
+    static String dialled(Request request) {
+        String user = user(request.getRequestURI());
+        if (user == null) {
+            ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+            if (to != null) user = user(to.getAddress().getURI());
+        }
+        return user == null || user.isBlank() || user.length() > 64 ? null : user.toLowerCase(Locale.ROOT);
+    }
+
+    private static String user(URI uri) {
+        return uri instanceof SipURI s ? s.getUser() : null;
+    }
+
+    /** The address the request's packet (or connection) came from, not what its Via claims. */
+    static InetAddress source(Request request) {
+        return request instanceof gov.nist.javax.sip.message.SIPMessage m ? m.getPeerPacketSourceAddress() : null;
+    }
+
+    static Logger log() {
+        return LOG;
+    }
+}
