@@ -5,7 +5,6 @@ import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sip.stack.ClientCallback;
-import io.switchboard.sip.trunk.Trunk;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import javax.sip.ClientTransaction;
@@ -25,7 +24,7 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 
 /**
- * One call from a PBX: the UAS side of the B2BUA. It answers the INVITE with what the calls feature
+ * One call from a PBX or a SIP phone: the UAS side of the B2BUA. It answers the INVITE with what the calls feature
  * reports (180 when the callee's devices ring, 183 with early media, 200 with the answer, or a final
  * refusal), and carries CANCEL and BYE from the PBX to the calls feature and BYE back when the callee
  * hangs up. Its steps are taken under its own lock; the calls feature is only called outside it.
@@ -38,7 +37,10 @@ final class InboundCall implements CallBridge.Listener {
 
     private final InboundCalls owner;
     private final ServerTransaction invite;
-    private final Trunk trunk;
+    /** The account the call comes from: a trunk's company, or a phone's user. */
+    private final String callerId;
+    /** Where it comes from, for the log: a trunk or a phone. */
+    private final String origin;
     private final String sipCallId;
     private final String toTag = Long.toHexString(RANDOM.nextLong());
     private Dialog dialog;
@@ -53,10 +55,11 @@ final class InboundCall implements CallBridge.Listener {
     /** The callee hung up before the ACK came: the BYE waits for it (RFC 3261 15). */
     private boolean byeOnAck;
 
-    InboundCall(InboundCalls owner, ServerTransaction invite, Trunk trunk) {
+    InboundCall(InboundCalls owner, ServerTransaction invite, String callerId, String from) {
         this.owner = owner;
         this.invite = invite;
-        this.trunk = trunk;
+        this.callerId = callerId;
+        this.origin = from;
         this.sipCallId = ((CallIdHeader) invite.getRequest().getHeader(CallIdHeader.NAME)).getCallId();
     }
 
@@ -76,13 +79,13 @@ final class InboundCall implements CallBridge.Listener {
         }
         String id;
         try {
-            id = owner.gateway.call(new CallGateway.IncomingCall(trunk.companyId(), callee.id(), offer, hasVideo(offer)), this);
+            id = owner.gateway.call(new CallGateway.IncomingCall(callerId, callee.id(), offer, hasVideo(offer)), this);
         } catch (CallRefusedException e) {
-            LOG.info("Call from {} to @{} refused: {} ({})", trunk, callee.handle(), e.reason(), e.getMessage());
+            LOG.info("Call from {} to @{} refused: {} ({})", origin, callee.handle(), e.reason(), e.getMessage());
             finalAnswer(status(e.reason()), e.getMessage());
             return;
         } catch (RuntimeException e) {
-            LOG.warn("Call from {} to @{} failed: {}", trunk, callee.handle(), e.toString(), e);
+            LOG.warn("Call from {} to @{} failed: {}", origin, callee.handle(), e.toString(), e);
             finalAnswer(Response.SERVER_INTERNAL_ERROR, "The call could not be placed");
             return;
         }
@@ -91,7 +94,7 @@ final class InboundCall implements CallBridge.Listener {
             callId = id;
             hangUp = gaveUpEarly;
         }
-        LOG.info("Call {} from {} to @{} ({})", id, trunk, callee.handle(), sipCallId);
+        LOG.info("Call {} from {} to @{} ({})", id, origin, callee.handle(), sipCallId);
         if (hangUp) owner.gateway.hangup(id);
     }
 
@@ -143,7 +146,7 @@ final class InboundCall implements CallBridge.Listener {
             if (byeOnAck) return; // still known, so that the ACK finds it
         }
         owner.forget(sipCallId, this);
-        LOG.info("Call {}: hung up towards {}", callId, trunk);
+        LOG.info("Call {}: hung up towards {}", callId, origin);
     }
 
     // ---- what the PBX sends in the dialog
@@ -171,7 +174,7 @@ final class InboundCall implements CallBridge.Listener {
             if (id == null) gaveUpEarly = true;
         }
         owner.forget(sipCallId, this);
-        LOG.info("Call {}: cancelled by {}", id, trunk);
+        LOG.info("Call {}: cancelled by {}", id, origin);
         if (id != null) owner.gateway.hangup(id);
     }
 
@@ -188,7 +191,7 @@ final class InboundCall implements CallBridge.Listener {
         }
         answer(event, Response.OK);
         owner.forget(sipCallId, this);
-        LOG.info("Call {}: ended by {}", id, trunk);
+        LOG.info("Call {}: ended by {}", id, origin);
         if (id != null) owner.gateway.hangup(id);
     }
 
@@ -233,7 +236,7 @@ final class InboundCall implements CallBridge.Listener {
             respondLocked(status, null);
         }
         owner.forget(sipCallId, this);
-        LOG.info("Call {} ({}) from {}: {} {}", callId, sipCallId, trunk, status, why == null ? "" : why);
+        LOG.info("Call {} ({}) from {}: {} {}", callId, sipCallId, origin, status, why == null ? "" : why);
     }
 
     private synchronized void respond(int status, String sdp) {
@@ -247,7 +250,7 @@ final class InboundCall implements CallBridge.Listener {
             if (status >= 200 && status < 300 || sdp != null) withAnswer(r, sdp);
             invite.sendResponse(r);
         } catch (Exception e) {
-            LOG.info("Call {} ({}): {} not sent to {}: {}", callId, sipCallId, status, trunk, e.toString());
+            LOG.info("Call {} ({}): {} not sent to {}: {}", callId, sipCallId, status, origin, e.toString());
         }
     }
 
@@ -274,7 +277,7 @@ final class InboundCall implements CallBridge.Listener {
             ct.setApplicationData(IGNORED);
             dialog.sendRequest(ct);
         } catch (Exception e) {
-            LOG.info("Call {}: BYE towards {} not sent: {}", callId, trunk, e.toString());
+            LOG.info("Call {}: BYE towards {} not sent: {}", callId, origin, e.toString());
         }
     }
 

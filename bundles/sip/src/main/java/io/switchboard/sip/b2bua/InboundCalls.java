@@ -6,6 +6,9 @@ import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sip.stack.RequestHandler;
 import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.trunk.Trunk;
+import io.switchboard.sip.device.DeviceRegistry;
+import io.switchboard.sip.device.SipDevice;
+import io.switchboard.sip.device.SipDeviceService;
 import io.switchboard.sip.trunk.TrunkService;
 import java.net.InetAddress;
 import java.util.List;
@@ -18,10 +21,14 @@ import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.address.SipURI;
 import javax.sip.address.URI;
+import javax.sip.header.AuthorizationHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.FromHeader;
+import javax.sip.header.ProxyAuthorizationHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -30,10 +37,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls that start at a PBX: an INVITE over one of a company's trunks for {@code sip:<handle>@…} rings
- * that account through the calls feature's {@link CallGateway}, as a call from the company. Who may
- * call in is decided by where the INVITE comes from: the address of a trunk's host (registration and
- * peer trunks alike). Anyone else gets 403: Switchboard relays no calls for strangers.
+ * Calls that start on a phone network: an INVITE for {@code sip:<handle>@…} rings that account through
+ * the calls feature's {@link CallGateway}. Who may call in, and as whom: an INVITE from the address of
+ * a company's trunk host (registration and peer trunks alike) is a call from that company; one from a
+ * user's SIP phone is a call from that user once the phone proves its password (407 first, digest);
+ * anyone else gets 403 (an INVITE that names neither our domain nor credentials) or the challenge again.
+ * Switchboard relays no calls for strangers.
  *
  * <p>The dialled handle is the user part of the request URI (a PBX sends to the contact the trunk
  * registered, keeping the number dialled as its user), else of the To header. Each call is an
@@ -48,6 +57,8 @@ public class InboundCalls implements RequestHandler {
     final CallGateway gateway;
     private final AccountLookup accounts;
     private final TrunkSource trunks;
+    private final PhoneSource phones;
+    private final String domain;
     /** Live calls by the Call-ID of their INVITE. */
     private final Map<String, InboundCall> calls = new ConcurrentHashMap<>();
 
@@ -57,17 +68,30 @@ public class InboundCalls implements RequestHandler {
         Optional<Trunk> from(InetAddress source);
     }
 
-    @Activate
-    public InboundCalls(@Reference SipRuntime sip, @Reference CallGateway gateway, @Reference AccountLookup accounts,
-                        @Reference TrunkService trunks) {
-        this(sip, gateway, accounts, (TrunkSource) trunks::from);
+    /**
+     * Which user's phone sent a request: the account id when its credentials are good; empty when it was
+     * answered with a challenge instead.
+     */
+    @FunctionalInterface
+    interface PhoneSource {
+        Optional<String> authenticate(RequestEvent event);
     }
 
-    InboundCalls(SipRuntime sip, CallGateway gateway, AccountLookup accounts, TrunkSource trunks) {
+    @Activate
+    public InboundCalls(@Reference SipRuntime sip, @Reference CallGateway gateway, @Reference AccountLookup accounts,
+                        @Reference TrunkService trunks, @Reference DeviceRegistry phones, BundleContext context) {
+        this(sip, gateway, accounts, trunks::from, event -> phones.authenticate(event).map(SipDevice::accountId),
+                SipDeviceService.domain(context));
+    }
+
+    InboundCalls(SipRuntime sip, CallGateway gateway, AccountLookup accounts, TrunkSource trunks, PhoneSource phones,
+                 String domain) {
         this.sip = sip;
         this.gateway = gateway;
         this.accounts = accounts;
         this.trunks = trunks;
+        this.phones = phones;
+        this.domain = domain;
         sip.addRequestHandler(this);
     }
 
@@ -99,12 +123,26 @@ public class InboundCalls implements RequestHandler {
         ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
         if (to != null && to.getTag() != null) return false; // a re-INVITE of a dialog that is not ours
         Optional<Trunk> trunk = trunks.from(source(request));
-        if (trunk.isEmpty()) return false; // the refusing listener answers 403
-        invite(event, trunk.get());
-        return true;
+        if (trunk.isPresent()) {
+            invite(event, trunk.get().companyId(), trunk.get().toString());
+            return true;
+        }
+        if (!fromOurDomain(request) && request.getHeader(ProxyAuthorizationHeader.NAME) == null
+                && request.getHeader(AuthorizationHeader.NAME) == null) {
+            return false; // the refusing listener answers 403
+        }
+        Optional<String> user = phones.authenticate(event);
+        if (user.isPresent()) invite(event, user.get(), "a SIP phone of " + user.get());
+        return true; // challenged otherwise
     }
 
-    private void invite(RequestEvent event, Trunk trunk) {
+    /** True when the From names our domain: a phone of ours, or someone pretending to be one. */
+    private boolean fromOurDomain(Request request) {
+        FromHeader from = (FromHeader) request.getHeader(FromHeader.NAME);
+        return from != null && from.getAddress().getURI() instanceof SipURI uri && domain.equalsIgnoreCase(uri.getHost());
+    }
+
+    private void invite(RequestEvent event, String callerId, String from) {
         Request request = event.getRequest();
         ServerTransaction st;
         try {
@@ -112,12 +150,12 @@ public class InboundCalls implements RequestHandler {
                     : ((SipProvider) event.getSource()).getNewServerTransaction(request);
         } catch (Exception e) {
             // a retransmission racing its original: the original's transaction answers it
-            LOG.debug("No transaction for an INVITE over {}: {}", trunk, e.toString());
+            LOG.debug("No transaction for an INVITE from {}: {}", from, e.toString());
             return;
         }
         String handle = dialled(request);
         Optional<AccountInfo> callee = handle == null ? Optional.empty() : accounts.byHandle(handle);
-        InboundCall call = new InboundCall(this, st, trunk);
+        InboundCall call = new InboundCall(this, st, callerId, from);
         if (callee.isEmpty()) {
             call.reject(Response.NOT_FOUND, "No account '" + handle + "'");
             return;

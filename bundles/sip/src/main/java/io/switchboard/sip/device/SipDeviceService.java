@@ -80,7 +80,7 @@ public class SipDeviceService {
     }
 
     /** SWITCHBOARD_SIP_DOMAIN, else SWITCHBOARD_SIP_ADDRESS, else 127.0.0.1: the realm of the phones. */
-    static String domain(BundleContext context) {
+    public static String domain(BundleContext context) {
         String d = context.getProperty("switchboard.sip.domain");
         if (d == null || d.isBlank()) d = context.getProperty("switchboard.sip.address");
         return d == null || d.isBlank() ? "127.0.0.1" : d.strip();

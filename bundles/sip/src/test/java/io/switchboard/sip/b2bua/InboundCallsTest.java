@@ -76,7 +76,8 @@ class InboundCallsTest {
             }
         };
         inbound = new InboundCalls(sip, gateway, accounts,
-                source -> source != null && source.getHostAddress().equals("127.0.0.2") ? Optional.of(ACME_TRUNK) : Optional.empty());
+                source -> source != null && source.getHostAddress().equals("127.0.0.2") ? Optional.of(ACME_TRUNK) : Optional.empty(),
+                phones, "switchboard.test");
     }
 
     @AfterEach
@@ -154,6 +155,21 @@ class InboundCallsTest {
     }
 
     @Test
+    void aPhoneOfOursIsChallengedThenCallsAsItsUser() throws Exception {
+        String fromPhone = INVITE.replace("\"201\" <sip:201@pbx.local>", "<sip:bob.x1y2z3@switchboard.test>");
+        String authenticated = fromPhone.replace("branch=" + INVITE_BRANCH, "branch=[branch]")
+                .replace("CSeq: 1 INVITE", "CSeq: 2 INVITE\n[authentication username=bob.x1y2z3 password=secret]");
+        gateway.refuse = "busy";
+        pbx = call("127.0.0.4", "alice", fromPhone + recv("407", "auth=\"true\"")
+                + ACK_ERROR.replace("\"201\" <sip:201@pbx.local>", "<sip:bob.x1y2z3@switchboard.test>")
+                + authenticated + RECV_100 + recv("486") + request("ACK", INVITE_URI, "[branch-2]", true, "2 ACK")
+                        .replace("\"201\" <sip:201@pbx.local>", "<sip:bob.x1y2z3@switchboard.test>"));
+        assertEquals(0, pbx.exit(20), pbx::output);
+        assertEquals(List.of("acc_bob"), phones.users, "the phone calls as its user once its credentials hold");
+        assertTrue(pbx.output().contains("Proxy-Authorization: Digest"), "the second INVITE answered the challenge");
+    }
+
+    @Test
     void anOfferIsRequired() throws Exception {
         pbx = call("127.0.0.2", "alice", INVITE.replaceAll("(?s)Content-Type: application/sdp.*?\\]\\]>",
                 "Content-Length: 0\n\n    ]]>") + RECV_100 + recv("488") + ACK_ERROR);
@@ -228,7 +244,38 @@ class InboundCallsTest {
             """;
 
     private static String recv(String status) {
-        return "  <recv response=\"" + status + "\"/>\n";
+        return recv(status, "");
+    }
+
+    private static String recv(String status, String attributes) {
+        return "  <recv response=\"" + status + "\" " + attributes + "/>\n";
+    }
+
+    // ---- the phones: the registry's verdict, recorded
+
+    private final Phones phones = new Phones();
+
+    /** Challenges a request without Proxy-Authorization (407); takes any answer as bob's phone. */
+    private static final class Phones implements InboundCalls.PhoneSource {
+        final List<String> users = new CopyOnWriteArrayList<>();
+
+        @Override public Optional<String> authenticate(javax.sip.RequestEvent event) {
+            javax.sip.message.Request request = event.getRequest();
+            if (request.getHeader("Proxy-Authorization") != null) {
+                users.add("acc_bob");
+                return Optional.of("acc_bob");
+            }
+            try {
+                javax.sip.message.Response challenge = sip.messageFactory().createResponse(407, request);
+                ((javax.sip.header.ToHeader) challenge.getHeader("To")).setTag("challenge");
+                challenge.addHeader(sip.headerFactory().createHeader("Proxy-Authenticate",
+                        "Digest realm=\"switchboard.test\", nonce=\"n0nce\", qop=\"auth\", algorithm=MD5"));
+                ((javax.sip.SipProvider) event.getSource()).getNewServerTransaction(request).sendResponse(challenge);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return Optional.empty();
+        }
     }
 
     // ---- the calls feature, recorded
