@@ -5,6 +5,7 @@ import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sip.stack.ClientCallback;
+import io.switchboard.sip.trunk.Trunk;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import javax.sip.ClientTransaction;
@@ -41,6 +42,8 @@ final class InboundCall implements CallBridge.Listener {
     private final String callerId;
     /** Where it comes from, for the log: a trunk or a phone. */
     private final String origin;
+    /** The trunk it came over (it holds one of its channels); null for a call from a phone. */
+    private final Trunk overTrunk;
     private final String sipCallId;
     private final String toTag = Long.toHexString(RANDOM.nextLong());
     private Dialog dialog;
@@ -55,7 +58,8 @@ final class InboundCall implements CallBridge.Listener {
     /** The callee hung up before the ACK came: the BYE waits for it (RFC 3261 15). */
     private boolean byeOnAck;
 
-    InboundCall(InboundCalls owner, ServerTransaction invite, String callerId, String from) {
+    InboundCall(InboundCalls owner, ServerTransaction invite, String callerId, String from, Trunk overTrunk) {
+        this.overTrunk = overTrunk;
         this.owner = owner;
         this.invite = invite;
         this.callerId = callerId;
@@ -96,6 +100,10 @@ final class InboundCall implements CallBridge.Listener {
         }
         LOG.info("Call {} from {} to @{} ({})", id, origin, callee.handle(), sipCallId);
         if (hangUp) owner.gateway.hangup(id);
+    }
+
+    Trunk trunk() {
+        return overTrunk;
     }
 
     /** Refuses the INVITE before any call exists (the callee is unknown). */

@@ -59,6 +59,7 @@ public class InboundCalls implements RequestHandler {
     private final TrunkSource trunks;
     private final PhoneSource phones;
     private final String domain;
+    private final TrunkChannels channels;
     /** Live calls by the Call-ID of their INVITE. */
     private final Map<String, InboundCall> calls = new ConcurrentHashMap<>();
 
@@ -79,13 +80,15 @@ public class InboundCalls implements RequestHandler {
 
     @Activate
     public InboundCalls(@Reference SipRuntime sip, @Reference CallGateway gateway, @Reference AccountLookup accounts,
-                        @Reference TrunkService trunks, @Reference DeviceRegistry phones, BundleContext context) {
+                        @Reference TrunkService trunks, @Reference DeviceRegistry phones,
+                        @Reference TrunkChannels channels, BundleContext context) {
         this(sip, gateway, accounts, trunks::from, event -> phones.authenticate(event).map(SipDevice::accountId),
-                SipDeviceService.domain(context));
+                SipDeviceService.domain(context), channels);
     }
 
     InboundCalls(SipRuntime sip, CallGateway gateway, AccountLookup accounts, TrunkSource trunks, PhoneSource phones,
-                 String domain) {
+                 String domain, TrunkChannels channels) {
+        this.channels = channels;
         this.sip = sip;
         this.gateway = gateway;
         this.accounts = accounts;
@@ -99,7 +102,7 @@ public class InboundCalls implements RequestHandler {
     void deactivate() {
         sip.removeRequestHandler(this);
         for (InboundCall call : List.copyOf(calls.values())) call.shutdown();
-        calls.clear();
+        calls.forEach(this::forget);
     }
 
     @Override
@@ -124,7 +127,7 @@ public class InboundCalls implements RequestHandler {
         if (to != null && to.getTag() != null) return false; // a re-INVITE of a dialog that is not ours
         Optional<Trunk> trunk = trunks.from(source(request));
         if (trunk.isPresent()) {
-            invite(event, trunk.get().companyId(), trunk.get().toString());
+            invite(event, trunk.get().companyId(), trunk.get().toString(), trunk.get());
             return true;
         }
         if (!fromOurDomain(request) && request.getHeader(ProxyAuthorizationHeader.NAME) == null
@@ -132,7 +135,7 @@ public class InboundCalls implements RequestHandler {
             return false; // the refusing listener answers 403
         }
         Optional<String> user = phones.authenticate(event);
-        if (user.isPresent()) invite(event, user.get(), "a SIP phone of " + user.get());
+        if (user.isPresent()) invite(event, user.get(), "a SIP phone of " + user.get(), null);
         return true; // challenged otherwise
     }
 
@@ -142,7 +145,8 @@ public class InboundCalls implements RequestHandler {
         return from != null && from.getAddress().getURI() instanceof SipURI uri && domain.equalsIgnoreCase(uri.getHost());
     }
 
-    private void invite(RequestEvent event, String callerId, String from) {
+    /** {@code trunk}: the one the call came over, whose channel it takes; null for a phone. */
+    private void invite(RequestEvent event, String callerId, String from, Trunk trunk) {
         Request request = event.getRequest();
         ServerTransaction st;
         try {
@@ -155,18 +159,26 @@ public class InboundCalls implements RequestHandler {
         }
         String handle = dialled(request);
         Optional<AccountInfo> callee = handle == null ? Optional.empty() : accounts.byHandle(handle);
-        InboundCall call = new InboundCall(this, st, callerId, from);
+        InboundCall call = new InboundCall(this, st, callerId, from, trunk);
         if (callee.isEmpty()) {
             call.reject(Response.NOT_FOUND, "No account '" + handle + "'");
             return;
         }
+        if (trunk != null && !channels.acquire(trunk)) {
+            call.reject(Response.SERVICE_UNAVAILABLE, "All " + trunk.maxChannels() + " channels of " + trunk + " are in use");
+            return;
+        }
         String key = ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
-        if (calls.putIfAbsent(key, call) != null) return;
+        if (calls.putIfAbsent(key, call) != null) {
+            if (trunk != null) channels.release(trunk);
+            return;
+        }
         call.start(callee.get());
     }
 
+    /** The call is over: it lets go of its trunk's channel. */
     void forget(String sipCallId, InboundCall call) {
-        calls.remove(sipCallId, call);
+        if (calls.remove(sipCallId, call) && call.trunk() != null) channels.release(call.trunk());
     }
 
     /** Live calls (tests). */

@@ -39,12 +39,16 @@ import org.junit.jupiter.api.Test;
 class InboundCallsTest {
     private static final Trunk ACME_TRUNK = new Trunk("trk_1", "acc_acme", "main", Trunk.Mode.PEER, "127.0.0.2", 5060,
             Trunk.Transport.UDP, null, null, null, 1, 1, null, Instant.EPOCH);
+    /** A trunk of one channel. */
+    private static final Trunk SMALL_TRUNK = new Trunk("trk_2", "acc_acme", "small", Trunk.Mode.PEER, "127.0.0.5", 5060,
+            Trunk.Transport.UDP, null, null, null, 1, 1, 1, Instant.EPOCH);
     private static final AccountInfo ALICE = new AccountInfo("acc_alice", "alice", "Alice", AccountKind.PERSON, null,
             false, Instant.EPOCH);
 
     private static SipStackComponent sip;
     private static int port;
     private final Gateway gateway = new Gateway();
+    private final TrunkChannels channels = new TrunkChannels();
     private InboundCalls inbound;
     private Sipp pbx;
 
@@ -76,8 +80,10 @@ class InboundCallsTest {
             }
         };
         inbound = new InboundCalls(sip, gateway, accounts,
-                source -> source != null && source.getHostAddress().equals("127.0.0.2") ? Optional.of(ACME_TRUNK) : Optional.empty(),
-                phones, "switchboard.test");
+                source -> source == null ? Optional.empty()
+                        : source.getHostAddress().equals("127.0.0.2") ? Optional.of(ACME_TRUNK)
+                        : source.getHostAddress().equals("127.0.0.5") ? Optional.of(SMALL_TRUNK) : Optional.empty(),
+                phones, "switchboard.test", channels);
     }
 
     @AfterEach
@@ -167,6 +173,22 @@ class InboundCallsTest {
         assertEquals(0, pbx.exit(20), pbx::output);
         assertEquals(List.of("acc_bob"), phones.users, "the phone calls as its user once its credentials hold");
         assertTrue(pbx.output().contains("Proxy-Authorization: Digest"), "the second INVITE answered the challenge");
+    }
+
+    @Test
+    void aTrunkCarriesNoMoreCallsThanItsChannels() throws Exception {
+        pbx = call("127.0.0.5", "alice", INVITE + RECV_100 + ANSWER_200 + ACK_2XX + RECV_BYE_AND_OK);
+        Placed first = gateway.next();
+        first.listener.answered(ANSWER);
+        assertEquals(1, channels.inUse("trk_2"));
+        try (Sipp second = call("127.0.0.5", "alice", INVITE + RECV_100 + recv("503") + ACK_ERROR)) {
+            assertEquals(0, second.exit(20), second::output);
+        }
+        assertEquals(1, gateway.placed.size(), "the call over the full trunk never rang");
+        first.listener.ended();
+        assertEquals(0, pbx.exit(20), pbx::output);
+        assertEquals(0, channels.inUse("trk_2"), "the channel is given back");
+        assertEquals(0, channels.inUse("trk_1"));
     }
 
     @Test
