@@ -50,7 +50,7 @@ final class InboundCall implements CallBridge.Listener {
     private State state = State.TRYING;
     /** Switchboard's id of the call, once the calls feature took it. */
     private String callId;
-    /** The PBX gave up before the calls feature returned the call's id. */
+    /** The PBX gave up (or hung up) before the calls feature returned the call's id. */
     private boolean gaveUpEarly;
     private String answerSdp;
     /** The PBX acknowledged our 200. */
@@ -170,16 +170,22 @@ final class InboundCall implements CallBridge.Listener {
         }
     }
 
-    /** The PBX gives up: 200 for the CANCEL, 487 for the INVITE, and the call is hung up. */
+    /**
+     * The PBX gives up: 200 for the CANCEL, 487 for the INVITE, and the call is hung up. A CANCEL that
+     * crossed our 200 gets 481 and changes nothing: the PBX hangs up with BYE.
+     */
     void cancel(RequestEvent event) {
-        answer(event, Response.OK);
         String id;
         synchronized (this) {
-            if (state != State.TRYING && state != State.RINGING) return;
+            if (state != State.TRYING && state != State.RINGING) {
+                // The answer went out first: the INVITE's transaction is over, the call goes on (RFC 3261 9.2).
+                answer(event, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                return;
+            }
+            answer(event, Response.OK);
             state = State.OVER;
             respondLocked(Response.REQUEST_TERMINATED, null);
-            id = callId;
-            if (id == null) gaveUpEarly = true;
+            id = idOrLater();
         }
         owner.forget(sipCallId, this);
         LOG.info("Call {}: cancelled by {}", id, origin);
@@ -195,7 +201,7 @@ final class InboundCall implements CallBridge.Listener {
                 return;
             }
             state = State.OVER;
-            id = callId;
+            id = idOrLater();
         }
         answer(event, Response.OK);
         owner.forget(sipCallId, this);
@@ -230,12 +236,21 @@ final class InboundCall implements CallBridge.Listener {
             if (state == State.ANSWERED) bye();
             else respondLocked(Response.SERVICE_UNAVAILABLE, null);
             state = State.OVER;
-            id = callId;
+            id = idOrLater();
         }
         if (id != null) owner.gateway.hangup(id);
     }
 
     // ---- inside
+
+    /**
+     * The call's id, to hang it up in the calls feature; null when the calls feature has not returned
+     * it yet (its reports can overtake its return): then {@link #start} hangs up once it has it.
+     */
+    private String idOrLater() {
+        if (callId == null) gaveUpEarly = true;
+        return callId;
+    }
 
     private void finalAnswer(int status, String why) {
         synchronized (this) {

@@ -135,6 +135,18 @@ class InboundCallsTest {
     }
 
     @Test
+    void aCancelThatCrossesTheAnswerChangesNothing() throws Exception {
+        gateway.answerAtOnce = true;
+        // The stack answers a CANCEL of an INVITE already answered with 200 itself, and nothing else happens.
+        pbx = call("127.0.0.2", "alice", INVITE + RECV_100 + ANSWER_200 + SEND_CANCEL + recv("200") + ACK_2XX
+                + SEND_BYE + recv("200"));
+        Placed placed = gateway.next();
+        assertEquals(0, pbx.exit(20), pbx::output);
+        assertEquals(List.of(placed.id), gateway.awaitHangups(1), "only the BYE hangs up");
+        assertEquals(0, inbound.live());
+    }
+
+    @Test
     void refusalsAreFinalAnswers() throws Exception {
         Map<String, String> cases = Map.of("offline", "480", "busy", "486", "refused", "603", "unavailable", "503");
         for (Map.Entry<String, String> c : cases.entrySet()) {
@@ -309,6 +321,8 @@ class InboundCallsTest {
         final List<Placed> placed = new CopyOnWriteArrayList<>();
         final List<String> hungUp = new CopyOnWriteArrayList<>();
         volatile String refuse;
+        /** Answer before the call's id is even returned: the answer crosses whatever the PBX sends next. */
+        volatile boolean answerAtOnce;
         private int count;
 
         @Override public synchronized String call(IncomingCall call, CallBridge.Listener listener) throws CallRefusedException {
@@ -316,6 +330,7 @@ class InboundCallsTest {
             Placed p = new Placed("call-" + ++count, call, listener);
             placed.add(p);
             queue.add(p);
+            if (answerAtOnce) listener.answered(ANSWER);
             return p.id;
         }
 
