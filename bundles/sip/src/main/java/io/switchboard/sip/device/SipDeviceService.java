@@ -12,6 +12,8 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 /**
  * A user's SIP phones: {@code POST /api/v1/sip-devices} makes a username and a password (shown once)
@@ -30,7 +32,12 @@ public class SipDeviceService {
     public record Created(String id, String name, String username, String password, String realm, String registrar,
                           String createdAt) {}
 
-    public record View(String id, String name, String username, String realm, String registrar, String createdAt) {}
+    /**
+     * A phone as listed: {@code registeredUntil} is when its registration runs out (the latest of its
+     * contacts), null when it is not registered now.
+     */
+    public record View(String id, String name, String username, String realm, String registrar, String createdAt,
+                       boolean registered, String registeredUntil) {}
 
     public record Devices(List<View> devices) {}
 
@@ -66,8 +73,22 @@ public class SipDeviceService {
     }
 
     public Devices list(AccountPrincipal owner) {
-        return new Devices(store.ofAccount(owner.accountId()).stream()
-                .map(d -> new View(d.id(), d.name(), d.username(), d.realm(), registrar(), d.createdAt().toString())).toList());
+        DeviceRegistry r = registry;
+        List<Binding> bindings = r == null ? List.of() : r.bindings(owner.accountId());
+        return new Devices(store.ofAccount(owner.accountId()).stream().map(d -> {
+            java.util.Optional<java.time.Instant> until = bindings.stream().filter(b -> b.deviceId().equals(d.id()))
+                    .map(Binding::expiresAt).max(java.util.Comparator.naturalOrder());
+            return new View(d.id(), d.name(), d.username(), d.realm(), registrar(), d.createdAt().toString(),
+                    until.isPresent(), until.map(Object::toString).orElse(null));
+        }).toList());
+    }
+
+    /** Where the phones are registered now; without it (the registrar stopping) none shows as registered. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeviceRegistry registry;
+
+    void setRegistry(DeviceRegistry registry) {
+        this.registry = registry;
     }
 
     public void delete(AccountPrincipal owner, String id) {

@@ -132,6 +132,10 @@ class RegistrarTest {
         assertEquals(bob.owner().accountId(), b.accountId());
         assertEquals(3, b.cseq(), "the REGISTER that got the 200");
         assertEquals(clock.instant().plusSeconds(60), b.expiresAt());
+        devices.setRegistry(registry);
+        SipDeviceService.View listedPhone = devices.list(bob.owner()).devices().get(0);
+        assertTrue(listedPhone.registered(), "GET /api/v1/sip-devices shows the phone registered");
+        assertEquals(b.expiresAt().toString(), listedPhone.registeredUntil());
 
         // a new registrar on the same database (a bundle update, a restart) knows the binding and lists it
         registry.deactivate();
@@ -147,6 +151,9 @@ class RegistrarTest {
         // expired: not returned, then swept
         clock.advance(Duration.ofSeconds(40));
         assertTrue(registry.bindings(bob.owner().accountId()).isEmpty());
+        devices.setRegistry(registry);
+        assertFalse(devices.list(bob.owner()).devices().get(0).registered(), "expired: not registered");
+        assertEquals(null, devices.list(bob.owner()).devices().get(0).registeredUntil());
         assertEquals(1, rows(bob.created().id()));
         registry.sweep();
         assertEquals(0, rows(bob.created().id()));
