@@ -26,6 +26,9 @@ public interface CallGateway {
     /** The caller gave up (CANCEL) or hung up (BYE); does nothing for a call already over. */
     void hangup(String callId);
 
+    /** True when the account is in an answered call now (a ring group that skips busy members asks). */
+    boolean inCall(String accountId);
+
     /**
      * A call from another network. {@code callerAccountId} is the account it counts as coming from: the
      * company that owns the trunk, or the user whose SIP phone it is; {@code offer} is SDP in plain RTP.

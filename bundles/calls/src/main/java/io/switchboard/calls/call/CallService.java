@@ -298,6 +298,11 @@ public class CallService implements CallGateway {
         finish(ended, call.state());
     }
 
+    @Override
+    public synchronized boolean inCall(String accountId) {
+        return accountId != null && inAnsweredCall(accountId);
+    }
+
     // ---- the callee's phones (CallFork)
 
     private CallFork forkFor(String calleeId) {

@@ -250,7 +250,10 @@ class CallServiceTest {
             assertEquals(List.of(MediaRelay.Profile.WEBRTC), relay.towards, "the browser gets WebRTC");
             assertEquals(List.of("ringing"), heard.log);
 
+            assertFalse(calls.inCall(callee.accountId()), "ringing is not busy");
             calls.answer(callee, id, new CallViews.Answer(ANSWER));
+            assertTrue(calls.inCall(callee.accountId()) && calls.inCall(company.accountId()));
+            assertFalse(calls.inCall(accounts.id("joe_t")));
             assertEquals(MediaRelay.Profile.RTP, relay.towards.get(relay.towards.size() - 1), "the phone gets plain RTP");
             assertEquals(List.of("ringing", "answered:relayed:" + ANSWER), heard.log);
             assertEquals(409, assertThrows(ApiException.class,

@@ -338,6 +338,10 @@ class InboundCallsTest {
             hungUp.add(callId);
         }
 
+        @Override public boolean inCall(String accountId) {
+            return false;
+        }
+
         Placed next() throws InterruptedException {
             Placed p = queue.poll(15, TimeUnit.SECONDS);
             assertNotNull(p, "no call reached the calls feature");
