@@ -14,21 +14,11 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
-import javax.sip.Dialog;
 import javax.sip.RequestEvent;
 import javax.sip.ResponseEvent;
-import javax.sip.ServerTransaction;
-import javax.sip.SipProvider;
 import javax.sip.address.Address;
 import javax.sip.address.SipURI;
 import javax.sip.header.AuthorizationHeader;
-import javax.sip.header.CSeqHeader;
-import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContentTypeHeader;
-import javax.sip.header.FromHeader;
-import javax.sip.header.HeaderFactory;
-import javax.sip.header.ToHeader;
-import javax.sip.header.ViaHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
 import org.slf4j.Logger;
@@ -43,7 +33,6 @@ import org.slf4j.Logger;
 final class OutboundCall {
     private static final Logger LOG = SipCallBridge.log();
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int MAX_FORWARDS = 70;
 
     /** How a target's attempt ended without an answer. */
     enum Outcome { BUSY, DECLINED, NO_ANSWER, UNREACHABLE }
@@ -112,17 +101,7 @@ final class OutboundCall {
 
     /** A BYE, ACK or CANCEL in the dialog of the answered call. */
     void request(RequestEvent event) {
-        Request request = event.getRequest();
-        if (Request.ACK.equals(request.getMethod())) return;
-        int status = Request.BYE.equals(request.getMethod()) ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST;
-        try {
-            ServerTransaction st = event.getServerTransaction();
-            if (st == null) st = ((SipProvider) event.getSource()).getNewServerTransaction(request);
-            st.sendResponse(sip.messageFactory().createResponse(status, request));
-        } catch (Exception e) {
-            LOG.debug("Call {}: no answer to {}: {}", call.callId(), request.getMethod(), e.toString());
-        }
-        if (status != Response.OK) return;
+        if (!InviteLeg.answerInDialog(sip, event, call.callId())) return;
         synchronized (this) {
             if (over) return;
             over = true;
@@ -241,27 +220,6 @@ final class OutboundCall {
         return body == null || body.length == 0 ? null : new String(body, StandardCharsets.UTF_8);
     }
 
-    /** A transaction whose only business is to be answered (a BYE, a CANCEL): stopping waits for it. */
-    private final class Pending implements ClientCallback {
-        private boolean finished;
-
-        @Override
-        public void response(ResponseEvent event) {
-            if (event.getResponse().getStatusCode() >= 200) finish();
-        }
-
-        @Override
-        public void failed(ClientTransaction transaction, Failure failure) {
-            finish();
-        }
-
-        private synchronized void finish() {
-            if (finished) return;
-            finished = true;
-            bridge.pending.decrementAndGet();
-        }
-    }
-
     /**
      * One target of a step: an INVITE over its trunk, or over the company's trunks one after the other
      * while they fail (transport error, timeout, 408, 500, 502, 503) and no early media came. Each trunk
@@ -275,17 +233,15 @@ final class OutboundCall {
         private String fromTag;
         private long cseq;
         private boolean challenged;
-        private ClientTransaction transaction;
-        private Dialog dialog;
-        private boolean provisional;
+        private final InviteLeg leg;
         private boolean earlyMediaSeen;
         boolean cancelled;
-        private boolean cancelSent;
         boolean done;
 
         Attempt(Target target, List<Trunk> route) {
             this.target = target;
             this.route = route;
+            this.leg = new InviteLeg(sip, bridge.pending, call.callId(), null);
         }
 
         Trunk trunk() {
@@ -299,7 +255,6 @@ final class OutboundCall {
                 fromTag = Long.toHexString(RANDOM.nextLong());
                 cseq = 1;
                 challenged = false;
-                provisional = false;
                 try {
                     send(null);
                     return true;
@@ -314,7 +269,6 @@ final class OutboundCall {
 
         private void send(AuthorizationHeader authorization) throws Exception {
             Trunk t = trunk();
-            HeaderFactory headers = sip.headerFactory();
             String transport = t.transport() == Trunk.Transport.TCP ? "tcp" : "udp";
             javax.sip.ListeningPoint lp = sip.provider().getListeningPoint(transport);
             SipURI uri = sip.addressFactory().createSipURI(target.extension(), t.host());
@@ -327,28 +281,10 @@ final class OutboundCall {
             SipURI contactUri = sip.addressFactory().createSipURI(call.callerHandle(), lp.getIPAddress());
             contactUri.setPort(lp.getPort());
             if (t.transport() == Trunk.Transport.TCP) contactUri.setTransportParam("tcp");
-            ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), transport,
-                    "z9hG4bK" + Long.toHexString(RANDOM.nextLong()));
-            CallIdHeader id = headers.createCallIdHeader(callId);
-            FromHeader fromHeader = headers.createFromHeader(from, fromTag);
-            ToHeader toHeader = headers.createToHeader(to, null);
-            CSeqHeader cseqHeader = headers.createCSeqHeader(cseq, Request.INVITE);
-            ContentTypeHeader sdp = headers.createContentTypeHeader("application", "sdp");
-            Request invite = call.offer() == null
-                    ? sip.messageFactory().createRequest(uri, Request.INVITE, id, cseqHeader, fromHeader, toHeader,
-                            List.of(via), headers.createMaxForwardsHeader(MAX_FORWARDS))
-                    : sip.messageFactory().createRequest(uri, Request.INVITE, id, cseqHeader, fromHeader, toHeader,
-                            List.of(via), headers.createMaxForwardsHeader(MAX_FORWARDS), sdp,
-                            call.offer().getBytes(StandardCharsets.UTF_8));
-            invite.addHeader(headers.createContactHeader(sip.addressFactory().createAddress(contactUri)));
+            Request invite = leg.request(new InviteLeg.Invite(uri, from, fromTag, to, contactUri, callId, cseq,
+                    transport, call.offer()));
             if (authorization != null) invite.addHeader(authorization);
-            // As SipRuntime.send does, plus the dialog, which must exist before the first response.
-            ClientTransaction ct = sip.provider().getNewClientTransaction(invite);
-            ct.setApplicationData(this);
-            dialog = sip.provider().getNewDialog(ct);
-            ((gov.nist.javax.sip.stack.SIPTransaction) ct).setRetransmitTimer((int) SipRuntime.DEFAULT_T1.toMillis());
-            transaction = ct;
-            ct.sendRequest();
+            leg.send(invite, this, t.toString());
         }
 
         @Override
@@ -356,9 +292,9 @@ final class OutboundCall {
             synchronized (OutboundCall.this) {
                 Response r = event.getResponse();
                 int status = r.getStatusCode();
-                if (event.getClientTransaction() != transaction) return;
+                if (!leg.owns(event)) return;
                 if (status < 200) {
-                    provisional = true;
+                    leg.provisional();
                     if (cancelled) {
                         cancel();
                         return;
@@ -377,24 +313,24 @@ final class OutboundCall {
                     return;
                 }
                 if (status < 300) {
-                    ack(r);
+                    leg.ack(r);
                     if (done) return; // a retransmission, acknowledged again
                     done = true;
                     if (cancelled || OutboundCall.this.over || answered != null) {
-                        bye(); // answered after all: too late
+                        leg.bye(); // answered after all: too late
                         return;
                     }
                     answer(this, r);
                     return;
                 }
-                if (dialog != null) dialog.delete();
+                leg.failed();
                 if (done) return;
                 if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED) && !challenged
                         && !cancelled) {
                     challenged = true;
                     try {
                         AuthorizationHeader answer = DigestAnswer.of(r, trunk(), Request.INVITE,
-                                transaction.getRequest().getRequestURI(), sip.headerFactory());
+                                leg.invite().getRequestURI(), sip.headerFactory());
                         if (answer != null) {
                             cseq++;
                             send(answer);
@@ -419,8 +355,8 @@ final class OutboundCall {
         @Override
         public void failed(ClientTransaction failed, Failure failure) {
             synchronized (OutboundCall.this) {
-                if (failed != transaction || done) return;
-                if (dialog != null) dialog.delete();
+                if (!leg.owns(failed) || done) return;
+                leg.failed();
                 failOver(failure == Failure.TIMEOUT ? "no response" : "transport error");
             }
         }
@@ -442,37 +378,11 @@ final class OutboundCall {
         /** CANCELs the INVITE once a provisional response came (RFC 3261 9.1), else as soon as one comes. */
         void cancel() {
             cancelled = true;
-            if (done || cancelSent || !provisional || transaction == null) return;
-            cancelSent = true;
-            bridge.pending.incrementAndGet();
-            try {
-                sip.send(transaction.createCancel(), new Pending(), SipRuntime.DEFAULT_T1);
-            } catch (Exception e) {
-                bridge.pending.decrementAndGet();
-                LOG.info("Call {}: CANCEL towards {} not sent: {}", call.callId(), trunk(), e.toString());
-            }
-        }
-
-        private void ack(Response ok) {
-            try {
-                Request ack = dialog.createAck(((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber());
-                dialog.sendAck(ack);
-            } catch (Exception e) {
-                LOG.info("Call {}: ACK towards {} not sent: {}", call.callId(), trunk(), e.toString());
-            }
+            if (!done) leg.cancel();
         }
 
         void bye() {
-            bridge.pending.incrementAndGet();
-            try {
-                Request bye = dialog.createRequest(Request.BYE);
-                ClientTransaction ct = sip.provider().getNewClientTransaction(bye);
-                ct.setApplicationData(new Pending());
-                dialog.sendRequest(ct);
-            } catch (Exception e) {
-                bridge.pending.decrementAndGet();
-                LOG.info("Call {}: BYE towards {} not sent: {}", call.callId(), trunk(), e.toString());
-            }
+            leg.bye();
         }
     }
 }

@@ -17,16 +17,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sip.RequestEvent;
-import javax.sip.header.CallIdHeader;
-import javax.sip.message.Request;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -54,9 +50,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
     final String domain;
     final Clock clock;
     final ScheduledExecutorService timers;
-    private final Map<String, OutboundCall> calls = new ConcurrentHashMap<>();
-    /** Answered calls by the Call-ID of their dialog with the PBX. */
-    private final Map<String, OutboundCall> dialogs = new ConcurrentHashMap<>();
+    private final CallTable<OutboundCall> calls = new CallTable<>();
     /** BYEs and CANCELs sent and not yet answered. */
     final AtomicInteger pending = new AtomicInteger();
 
@@ -85,16 +79,8 @@ public class SipCallBridge implements CallBridge, RequestHandler {
 
     @Deactivate
     void deactivate() {
-        for (OutboundCall call : List.copyOf(calls.values())) call.hangup();
-        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        while (pending.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        for (OutboundCall call : calls.all()) call.hangup();
+        InviteLeg.awaitPending(pending, STOP_WAIT);
         sip.removeRequestHandler(this);
         timers.shutdownNow();
     }
@@ -107,7 +93,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
     @Override
     public void ring(BridgedCall call, Listener listener) {
         OutboundCall outbound = new OutboundCall(this, call, listener);
-        if (calls.putIfAbsent(call.callId(), outbound) != null) {
+        if (!calls.add(call.callId(), outbound)) {
             listener.failed("failed", "call " + call.callId() + " is bridged already");
             return;
         }
@@ -115,7 +101,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
         try {
             timers.execute(outbound::start);
         } catch (RejectedExecutionException stopped) {
-            calls.remove(call.callId(), outbound);
+            calls.forget(call.callId(), outbound);
             listener.failed("failed", "the SIP bridge is stopping");
         }
     }
@@ -129,22 +115,18 @@ public class SipCallBridge implements CallBridge, RequestHandler {
     /** Claims BYE, ACK and CANCEL in the dialogs of answered calls. */
     @Override
     public boolean handle(RequestEvent event) {
-        String method = event.getRequest().getMethod();
-        if (!Request.BYE.equals(method) && !Request.ACK.equals(method) && !Request.CANCEL.equals(method)) return false;
-        CallIdHeader callId = (CallIdHeader) event.getRequest().getHeader(CallIdHeader.NAME);
-        OutboundCall call = callId == null ? null : dialogs.get(callId.getCallId());
+        OutboundCall call = calls.inDialog(event);
         if (call == null) return false;
         call.request(event);
         return true;
     }
 
     void answered(String dialogCallId, OutboundCall call) {
-        dialogs.put(dialogCallId, call);
+        calls.answered(dialogCallId, call);
     }
 
     void forget(OutboundCall call) {
-        calls.remove(call.call.callId(), call);
-        dialogs.values().removeIf(c -> c == call);
+        calls.forget(call.call.callId(), call);
     }
 
     /** Live calls (tests). */

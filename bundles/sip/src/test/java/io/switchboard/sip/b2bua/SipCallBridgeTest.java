@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.Target;
@@ -25,10 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -94,7 +90,7 @@ class SipCallBridgeTest {
         Sipp pbx = sipp("uas-answer.xml", "127.0.0.2");
         companies.trunks.add(trunk("main", pbx.address, pbx.port, 1));
         companies.steps = List.of(step(Target.extension("201", null, 1), 10));
-        Events events = ring("call-a");
+        CallEvents events = ring("call-a");
 
         assertEquals("ringing", events.next());
         String answered = events.next();
@@ -118,7 +114,7 @@ class SipCallBridgeTest {
         Sipp pbx = sipp("uas-challenge.xml", "127.0.0.2");
         companies.trunks.add(trunk("main", pbx.address, pbx.port, 1));
         companies.steps = List.of(step(Target.extension("201", "main", 1), 10));
-        Events events = ring("call-b");
+        CallEvents events = ring("call-b");
 
         assertTrue(events.next().startsWith("answered:"), pbx::output);
         bridge.hangup("call-b");
@@ -143,7 +139,7 @@ class SipCallBridgeTest {
         companies.trunks.add(trunk("first", first.address, first.port, 1));
         companies.trunks.add(trunk("second", second.address, second.port, 2));
         companies.steps = List.of(step(Target.extension("201", null, 1), 10));
-        Events events = ring("call-c");
+        CallEvents events = ring("call-c");
 
         assertEquals("ringing", events.next(), () -> first.output() + second.output());
         assertTrue(events.next().startsWith("answered:"));
@@ -166,7 +162,7 @@ class SipCallBridgeTest {
             companies.trunks.add(trunk("first", pbx.address, pbx.port, 1));
             companies.trunks.add(trunk("second", "127.0.0.3", other.getLocalPort(), 2));
             companies.steps = List.of(step(Target.extension("201", null, 1), 10));
-            Events events = ring("call-d" + status);
+            CallEvents events = ring("call-d" + status);
 
             assertEquals("ringing", events.next(), pbx::output);
             assertEquals("failed:" + outcome, events.next());
@@ -183,7 +179,7 @@ class SipCallBridgeTest {
             companies.trunks.add(trunk("first", pbx.address, pbx.port, 1));
             companies.trunks.add(trunk("second", "127.0.0.3", other.getLocalPort(), 2));
             companies.steps = List.of(step(Target.extension("201", null, 1), 10));
-            Events events = ring("call-early");
+            CallEvents events = ring("call-early");
 
             String early = events.next();
             assertTrue(early.startsWith("early:") && early.contains("o=pbx-early"), early);
@@ -209,7 +205,7 @@ class SipCallBridgeTest {
         Sipp pbx = sipp("uas-cancel.xml", "127.0.0.2");
         companies.trunks.add(trunk("main", pbx.address, pbx.port, 1));
         companies.steps = List.of(step(Target.extension("201", null, 1), 10));
-        Events events = ring("call-e");
+        CallEvents events = ring("call-e");
 
         assertEquals("ringing", events.next(), pbx::output);
         bridge.hangup("call-e");
@@ -223,7 +219,7 @@ class SipCallBridgeTest {
         Sipp pbx = sipp("uas-bye.xml", "127.0.0.2", "bridge", "127.0.0.1:" + port);
         companies.trunks.add(trunk("main", pbx.address, pbx.port, 1));
         companies.steps = List.of(step(Target.extension("201", null, 1), 10));
-        Events events = ring("call-f");
+        CallEvents events = ring("call-f");
 
         assertEquals("ringing", events.next(), pbx::output);
         assertTrue(events.next().startsWith("answered:"));
@@ -240,7 +236,7 @@ class SipCallBridgeTest {
         companies.trunks.add(trunk("next", next.address, next.port, 2));
         companies.steps = List.of(step(Target.extension("201", "slow", 1), 1),
                 step(Target.extension("202", "next", 1), 10));
-        Events events = ring("call-g");
+        CallEvents events = ring("call-g");
 
         assertEquals("ringing", events.next(), slow::output);
         assertEquals(0, slow.exit(15), slow::output);
@@ -253,7 +249,7 @@ class SipCallBridgeTest {
     @Test
     void nothingReachableFails() throws Exception {
         companies.steps = List.of(step(Target.handle("bob", 1), 10), step(Target.extension("201", "gone", 1), 10));
-        Events events = ring("call-h");
+        CallEvents events = ring("call-h");
         String failed = events.next();
         assertTrue(failed.equals("failed:failed"), failed);
         assertNotNull(events.detail);
@@ -265,8 +261,8 @@ class SipCallBridgeTest {
         return s;
     }
 
-    private Events ring(String callId) {
-        Events events = new Events();
+    private CallEvents ring(String callId) {
+        CallEvents events = new CallEvents();
         bridge.ring(new BridgedCall(callId, "acc_alice", "alice", COMPANY, OFFER, false), events);
         return events;
     }
@@ -314,48 +310,6 @@ class SipCallBridgeTest {
         @Override
         public void answered(String companyId, String targetKey, Instant at) {
             answered.add(targetKey);
-        }
-    }
-
-    /** What the listener heard, one word each: ringing, early:, answered:&lt;sdp&gt;, failed:&lt;reason&gt;, ended. */
-    private static final class Events implements CallBridge.Listener {
-        private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        volatile String detail;
-
-        String next() throws InterruptedException {
-            String e = queue.poll(20, TimeUnit.SECONDS);
-            assertNotNull(e, "no event from the bridge");
-            return e;
-        }
-
-        String poll(long millis) throws InterruptedException {
-            return queue.poll(millis, TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void ringing() {
-            queue.add("ringing");
-        }
-
-        @Override
-        public void earlyMedia(String sdp) {
-            queue.add("early:" + sdp);
-        }
-
-        @Override
-        public void answered(String sdp) {
-            queue.add("answered:" + sdp);
-        }
-
-        @Override
-        public void failed(String reason, String detail) {
-            this.detail = detail;
-            queue.add("failed:" + reason);
-        }
-
-        @Override
-        public void ended() {
-            queue.add("ended");
         }
     }
 }
