@@ -2,6 +2,8 @@ package io.switchboard.sip.b2bua;
 
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sdk.calls.CallBridge.Listener;
+import io.switchboard.sdk.calls.CallGateway;
+import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.Target;
 import io.switchboard.sip.stack.ClientCallback;
@@ -11,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
@@ -24,9 +27,10 @@ import javax.sip.message.Response;
 import org.slf4j.Logger;
 
 /**
- * The far leg of one bridged call: its ring steps in order, each step's targets invited together (one
- * {@link Attempt} each, moving to the next trunk when one fails), the first 200 taken and the rest
- * cancelled. Everything happens under this object's lock, on the stack's threads and the bridge's timer;
+ * The far leg of one bridged call: its ring steps in order, each step's targets rung together (a PBX
+ * extension by an {@link Attempt}, moving to the next trunk when one fails or is full; an employee's
+ * handle by an {@link EmployeeAttempt}, a call from the company to that account through the calls
+ * feature), the first answer taken and the rest cancelled. Everything happens under this object's lock, on the stack's threads and the bridge's timer;
  * the listener hears one final answer (answered, then perhaps ended; or failed), and nothing after the
  * caller's own hang-up.
  */
@@ -45,11 +49,11 @@ final class OutboundCall {
     private List<RingStep> steps = List.of();
     private int step = -1;
     /** The attempts of the current step. */
-    private final List<Attempt> attempts = new ArrayList<>();
+    private final List<Branch> attempts = new ArrayList<>();
     private final List<Outcome> outcomes = new ArrayList<>();
     private String detail;
     private ScheduledFuture<?> timer;
-    private Attempt answered;
+    private Branch answered;
     private boolean ringing;
     private boolean earlyMedia;
     /** Failed, ended, or hung up by the caller: the listener hears nothing more. */
@@ -68,7 +72,8 @@ final class OutboundCall {
         List<RingStep> s;
         try {
             t = bridge.companies.trunks(call.calleeAccountId());
-            s = bridge.companies.steps(call.calleeAccountId(), bridge.clock.instant()).orElse(List.of());
+            s = bridge.companies.steps(call.calleeAccountId(), bridge.clock.instant(),
+                    target -> bridge.busy(call.calleeAccountId(), target)).orElse(List.of());
         } catch (RuntimeException e) {
             LOG.warn("Call {}: no routing for {}: {}", call.callId(), call.calleeAccountId(), e.toString());
             synchronized (this) {
@@ -94,21 +99,37 @@ final class OutboundCall {
         if (answered != null) {
             answered.bye();
         } else {
-            for (Attempt a : attempts) a.cancel();
+            for (Branch a : attempts) a.cancel();
         }
+        letGo();
         LOG.info("Call {}: hung up by the caller", call.callId());
     }
 
     /** A BYE, ACK or CANCEL in the dialog of the answered call. */
     void request(RequestEvent event) {
         if (!InviteLeg.answerInDialog(sip, event, call.callId())) return;
+        endedByCallee("the PBX");
+    }
+
+    /** The answered side hung up: the PBX (BYE) or the employee who took the call. */
+    private void endedByCallee(String who) {
         synchronized (this) {
             if (over) return;
             over = true;
             bridge.forget(this);
+            letGo();
         }
-        LOG.info("Call {}: ended by the PBX", call.callId());
+        LOG.info("Call {}: ended by {}", call.callId(), who);
         listener.ended();
+    }
+
+    /** The call is over: every trunk channel it holds goes back, and its answering target is free again. */
+    private void letGo() {
+        for (Branch a : attempts) a.release();
+        if (answered != null) {
+            answered.release();
+            bridge.talking(call.calleeAccountId(), answered.target, -1);
+        }
     }
 
     /** Rings the next step that has a target we can reach; fails the call when there is none. */
@@ -119,8 +140,10 @@ final class OutboundCall {
             RingStep s = steps.get(step);
             for (Target target : s.targets()) {
                 if (!target.isExtension()) {
-                    LOG.info("Call {}: rule {} names the account {}, which a bridged call cannot ring yet: skipped",
-                            call.callId(), s.rule(), target.handle());
+                    EmployeeAttempt e = new EmployeeAttempt(target);
+                    Outcome refused = e.start();
+                    if (refused == null) attempts.add(e);
+                    else outcome(refused, detail);
                     continue;
                 }
                 List<Trunk> route = target.trunk() == null ? TrunkOrder.of(trunks)
@@ -145,7 +168,7 @@ final class OutboundCall {
     private synchronized void timedOut(int ofStep) {
         if (over || answered != null || ofStep != step) return;
         LOG.info("Call {}: no answer in {} (rule {})", call.callId(), steps.get(step).timeout(), steps.get(step).rule());
-        for (Attempt a : attempts) {
+        for (Branch a : attempts) {
             if (!a.done) {
                 a.cancel();
                 outcome(Outcome.NO_ANSWER, null);
@@ -160,11 +183,12 @@ final class OutboundCall {
     }
 
     /** An attempt ended without an answer; the step is over when all of them did. */
-    private void ended(Attempt attempt, Outcome outcome, String why) {
+    private void ended(Branch attempt, Outcome outcome, String why) {
         attempt.done = true;
+        attempt.release();
         if (over || answered != null || attempt.cancelled || !attempts.contains(attempt)) return;
         outcome(outcome, why);
-        for (Attempt a : attempts) {
+        for (Branch a : attempts) {
             if (!a.done) return;
         }
         nextStep();
@@ -195,24 +219,145 @@ final class OutboundCall {
         over = true;
         if (timer != null) timer.cancel(false);
         bridge.forget(this);
+        letGo();
         LOG.info("Call {}: {} ({})", call.callId(), reason, why);
         listener.failed(reason, why);
     }
 
-    private void answer(Attempt attempt, Response ok) {
+    private void answer(Branch attempt, String sdp) {
         answered = attempt;
         if (timer != null) timer.cancel(false);
-        for (Attempt a : attempts) {
+        for (Branch a : attempts) {
             if (a != attempt) a.cancel();
         }
-        bridge.answered(attempt.callId, this);
-        LOG.info("Call {}: answered by {} over {}", call.callId(), attempt.target.key(), attempt.trunk());
+        if (attempt instanceof Attempt pbx) bridge.answered(pbx.callId, this);
+        bridge.talking(call.calleeAccountId(), attempt.target, +1);
+        LOG.info("Call {}: answered by {} ({})", call.callId(), attempt.target.key(), attempt);
         try {
             bridge.companies.answered(call.calleeAccountId(), attempt.target.key(), bridge.clock.instant());
         } catch (RuntimeException e) {
             LOG.warn("Call {}: routing state not updated: {}", call.callId(), e.toString());
         }
-        listener.answered(sdp(ok));
+        listener.answered(sdp);
+    }
+
+    /** A target of a ring step being rung. */
+    private abstract static class Branch {
+        final Target target;
+        boolean cancelled;
+        boolean done;
+
+        Branch(Target target) {
+            this.target = target;
+        }
+
+        /** Stops ringing it (another target answered, the step timed out, the caller gave up). */
+        abstract void cancel();
+
+        /** Hangs up the answered call. */
+        abstract void bye();
+
+        /** Gives back what it holds (a trunk channel); again is harmless. */
+        void release() {}
+    }
+
+    /**
+     * An employee of the company named in a ring group: a call from the company to that account through
+     * the calls feature (its browsers and SIP phones ring), with this call's plain-RTP offer.
+     */
+    private final class EmployeeAttempt extends Branch implements Listener {
+        /** The id of the call to the employee. */
+        private String employeeCall;
+
+        EmployeeAttempt(Target target) {
+            super(target);
+        }
+
+        /** Places the call; null when it rings, else how it was refused (with {@code detail} set). */
+        Outcome start() {
+            Optional<String> account = bridge.employees.accountOf(target.handle());
+            if (account.isEmpty()) {
+                detail = "no account @" + target.handle();
+                return Outcome.UNREACHABLE;
+            }
+            try {
+                employeeCall = bridge.employees.call(new CallGateway.IncomingCall(call.calleeAccountId(), account.get(),
+                        call.offer(), call.video()), this);
+                return null;
+            } catch (CallRefusedException e) {
+                detail = "@" + target.handle() + ": " + e.getMessage();
+                return switch (e.reason()) {
+                    case "busy" -> Outcome.BUSY;
+                    case "refused" -> Outcome.DECLINED;
+                    case "offline" -> Outcome.NO_ANSWER;
+                    default -> Outcome.UNREACHABLE;
+                };
+            }
+        }
+
+        @Override
+        void cancel() {
+            cancelled = true;
+            if (!done) bridge.employees.hangup(employeeCall);
+        }
+
+        @Override
+        void bye() {
+            bridge.employees.hangup(employeeCall);
+        }
+
+        @Override
+        public String toString() {
+            return "call " + employeeCall + " to @" + target.handle();
+        }
+
+        // ---- what the calls feature reports of the employee's call
+
+        @Override
+        public void ringing() {
+            synchronized (OutboundCall.this) {
+                if (done || cancelled || over || answered != null || ringing) return;
+                ringing = true;
+                listener.ringing();
+            }
+        }
+
+        @Override
+        public void earlyMedia(String sdp) {
+            // the calls feature sends none for an account's own devices
+        }
+
+        @Override
+        public void answered(String sdp) {
+            synchronized (OutboundCall.this) {
+                if (done) return;
+                done = true;
+                if (cancelled || over || answered != null) {
+                    bye(); // answered after all: too late
+                    return;
+                }
+                answer(this, sdp);
+            }
+        }
+
+        @Override
+        public void failed(String reason, String why) {
+            synchronized (OutboundCall.this) {
+                if (done) return;
+                Outcome o = switch (reason == null ? "" : reason) {
+                    case "busy" -> Outcome.BUSY;
+                    case "declined" -> Outcome.DECLINED;
+                    case "missed", "cancelled" -> Outcome.NO_ANSWER;
+                    default -> Outcome.UNREACHABLE;
+                };
+                OutboundCall.this.ended(this, o, "@" + target.handle() + ": " + reason);
+            }
+        }
+
+        @Override
+        public void ended() {
+            endedByCallee("@" + target.handle());
+        }
     }
 
     private static String sdp(Response response) {
@@ -225,8 +370,7 @@ final class OutboundCall {
      * while they fail (transport error, timeout, 408, 500, 502, 503) and no early media came. Each trunk
      * gets a fresh Call-ID and From tag; a digest challenge is answered once on the same ones.
      */
-    private final class Attempt implements ClientCallback {
-        final Target target;
+    private final class Attempt extends Branch implements ClientCallback {
         private final List<Trunk> route;
         private int trunk;
         String callId;
@@ -235,11 +379,11 @@ final class OutboundCall {
         private boolean challenged;
         private final InviteLeg leg;
         private boolean earlyMediaSeen;
-        boolean cancelled;
-        boolean done;
+        /** The trunk whose channel this attempt holds, if any. */
+        private Trunk held;
 
         Attempt(Target target, List<Trunk> route) {
-            this.target = target;
+            super(target);
             this.route = route;
             this.leg = new InviteLeg(sip, bridge.pending, call.callId(), null);
         }
@@ -248,17 +392,30 @@ final class OutboundCall {
             return route.get(trunk);
         }
 
-        /** Sends the INVITE over the first trunk that takes it; false when none did. */
+        @Override
+        public String toString() {
+            return "over " + trunk();
+        }
+
+        /** Sends the INVITE over the first trunk that takes it (and has a channel free); false when none did. */
         boolean invite() {
             for (; trunk < route.size(); trunk++) {
                 callId = sip.provider().getNewCallId().getCallId();
                 fromTag = Long.toHexString(RANDOM.nextLong());
                 cseq = 1;
                 challenged = false;
+                if (!bridge.channels.acquire(trunk())) {
+                    LOG.info("Call {}: {} not sent over {}: all {} channels in use", call.callId(), target.key(), trunk(),
+                            trunk().maxChannels());
+                    detail = "trunk " + trunk().name() + ": all " + trunk().maxChannels() + " channels in use";
+                    continue;
+                }
+                held = trunk();
                 try {
                     send(null);
                     return true;
                 } catch (Exception e) {
+                    release();
                     LOG.info("Call {}: {} not sent over {}: {}", call.callId(), target.key(), trunk(), e.toString());
                     detail = "trunk " + trunk().name() + ": " + e.getMessage();
                 }
@@ -320,7 +477,7 @@ final class OutboundCall {
                         leg.bye(); // answered after all: too late
                         return;
                     }
-                    answer(this, r);
+                    answer(this, sdp(r));
                     return;
                 }
                 leg.failed();
@@ -367,6 +524,7 @@ final class OutboundCall {
             LOG.info("Call {}: {} failed over {}: {}", call.callId(), target.key(), trunk(), why);
             if (!cancelled && !OutboundCall.this.over && target.trunk() == null && !earlyMediaSeen
                     && trunk + 1 < route.size()) {
+                release();
                 trunk++;
                 detail = reason;
                 if (!invite()) ended(this, Outcome.UNREACHABLE, detail);
@@ -376,13 +534,22 @@ final class OutboundCall {
         }
 
         /** CANCELs the INVITE once a provisional response came (RFC 3261 9.1), else as soon as one comes. */
+        @Override
         void cancel() {
             cancelled = true;
             if (!done) leg.cancel();
+            if (answered != this) release();
         }
 
+        @Override
         void bye() {
             leg.bye();
+        }
+
+        @Override
+        void release() {
+            if (held != null) bridge.channels.release(held);
+            held = null;
         }
     }
 }

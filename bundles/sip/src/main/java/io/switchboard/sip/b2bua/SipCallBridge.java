@@ -1,10 +1,13 @@
 package io.switchboard.sip.b2bua;
 
+import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallBridge;
+import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.RoutingService;
 import io.switchboard.sip.routing.StoredRoutingState;
+import io.switchboard.sip.routing.Target;
 import io.switchboard.sip.stack.RequestHandler;
 import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.trunk.SecretBox;
@@ -17,11 +20,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import javax.sip.RequestEvent;
 import javax.sql.DataSource;
 import org.osgi.framework.BundleContext;
@@ -50,21 +56,34 @@ public class SipCallBridge implements CallBridge, RequestHandler {
     final String domain;
     final Clock clock;
     final ScheduledExecutorService timers;
+    final Employees employees;
+    final TrunkChannels channels;
+    /** Answered calls per company and target ({@code <companyId> <target key>}): who is busy. */
+    private final Map<String, AtomicInteger> talking = new ConcurrentHashMap<>();
     private final CallTable<OutboundCall> calls = new CallTable<>();
     /** BYEs and CANCELs sent and not yet answered. */
     final AtomicInteger pending = new AtomicInteger();
 
     @Activate
     public SipCallBridge(@Reference SipRuntime sip, @Reference RoutingService routing, @Reference TrunkService trunks,
-                         @Reference(target = "(switchboard.schema=sip)") FeatureDatabase database, BundleContext context)
+                         @Reference(target = "(switchboard.schema=sip)") FeatureDatabase database,
+                         @Reference CallGateway gateway, @Reference AccountLookup accounts,
+                         @Reference TrunkChannels channels, BundleContext context)
             throws IOException {
         // TrunkService made the key file (it is referenced so that it starts first) and offers no trunk list.
         this(sip, stored(routing, database.dataSource(), new TrunkStore(database.dataSource(), SecretBox.fromKeyFile(
                 Path.of(context.getProperty("switchboard.home"), "conf", "sip-secrets.key")))), domain(context),
-                Clock.systemUTC());
+                Clock.systemUTC(), Employees.of(accounts, gateway), channels);
     }
 
     SipCallBridge(SipRuntime sip, Companies companies, String domain, Clock clock) {
+        this(sip, companies, domain, clock, Employees.NONE, new TrunkChannels());
+    }
+
+    SipCallBridge(SipRuntime sip, Companies companies, String domain, Clock clock, Employees employees,
+                  TrunkChannels channels) {
+        this.employees = employees;
+        this.channels = channels;
         this.sip = sip;
         this.companies = companies;
         this.domain = domain;
@@ -129,6 +148,21 @@ public class SipCallBridge implements CallBridge, RequestHandler {
         calls.forget(call.call.callId(), call);
     }
 
+    /** A call of the company's was answered by {@code target} ({@code +1}), or that call is over ({@code -1}). */
+    void talking(String companyId, Target target, int delta) {
+        talking.computeIfAbsent(companyId + " " + target.key(), k -> new AtomicInteger()).addAndGet(delta);
+    }
+
+    /**
+     * Whether a ring-group member is in a call now: an extension in an answered call through this bridge
+     * (calls the PBX places itself are not seen), an employee in any answered call.
+     */
+    boolean busy(String companyId, Target target) {
+        if (!target.isExtension()) return employees.accountOf(target.handle()).map(employees::inCall).orElse(false);
+        AtomicInteger n = talking.get(companyId + " " + target.key());
+        return n != null && n.get() > 0;
+    }
+
     /** Live calls (tests). */
     int live() {
         return calls.size();
@@ -147,9 +181,8 @@ public class SipCallBridge implements CallBridge, RequestHandler {
             }
 
             @Override
-            public Optional<List<RingStep>> steps(String companyId, Instant now) {
-                // Nobody counts as busy yet: the bridge does not know the extensions' calls.
-                return routing.router(companyId).map(r -> r.route(now, t -> false));
+            public Optional<List<RingStep>> steps(String companyId, Instant now, Predicate<Target> busy) {
+                return routing.router(companyId).map(r -> r.route(now, busy));
             }
 
             @Override

@@ -24,7 +24,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +52,8 @@ class SipCallBridgeTest {
     private static int port;
     private SipCallBridge bridge;
     private final Fixed companies = new Fixed();
+    private final Staff staff = new Staff();
+    private final TrunkChannels channels = new TrunkChannels();
     private final List<Sipp> sipps = new ArrayList<>();
 
     /** One stack for all: the stack itself is not under test (see SipStackRestartTest for its restarts). */
@@ -66,7 +71,7 @@ class SipCallBridgeTest {
 
     @BeforeEach
     void start() {
-        bridge = new SipCallBridge(sip, companies, "switchboard.test", Clock.systemUTC());
+        bridge = new SipCallBridge(sip, companies, "switchboard.test", Clock.systemUTC(), staff, channels);
     }
 
     @AfterEach
@@ -190,6 +195,123 @@ class SipCallBridgeTest {
         }
     }
 
+    @Test
+    void aFullTrunkIsPassedOverAndItsChannelGoesBack() throws Exception {
+        Sipp small = Sipp.refusing("uas-refuse.xml", "127.0.0.2", 486, "Busy Here");
+        Sipp big = Sipp.refusing("uas-refuse.xml", "127.0.0.3", 486, "Busy Here");
+        sipps.add(small);
+        sipps.add(big);
+        Trunk oneChannel = new Trunk("trk_small", COMPANY, "small", Trunk.Mode.REGISTER, small.address, small.port,
+                Trunk.Transport.UDP, "trunkuser", "trunkpass", null, 1, 1, 1, Instant.now());
+        companies.trunks.add(oneChannel);
+        companies.trunks.add(trunk("big", big.address, big.port, 2));
+        companies.steps = List.of(new RingStep("office", List.of(Target.extension("201", null, 1),
+                Target.extension("202", null, 1)), Duration.ofSeconds(10)));
+        CallEvents events = ring("call-full");
+
+        assertEquals("ringing", events.next(), () -> small.output() + big.output());
+        assertEquals("failed:busy", events.next());
+        assertEquals(0, small.exit(15), small::output);
+        assertEquals(0, big.exit(15), big::output);
+        assertEquals(1, small.received("INVITE").size(), "one call on the one-channel trunk");
+        assertTrue(small.received("INVITE").get(0).startsWith("INVITE sip:201@"), small::output);
+        assertTrue(big.received("INVITE").get(0).startsWith("INVITE sip:202@"), "202 went over the next trunk");
+        assertEquals(0, channels.inUse("trk_small"), "the channel is given back");
+        assertEquals(0, channels.inUse("trk_big"));
+    }
+
+    @Test
+    void anEmployeeInTheRingGroupIsCalledFromTheCompany() throws Exception {
+        companies.trunks.add(trunk("main", "127.0.0.2", 5060, 1));
+        companies.steps = List.of(step(Target.handle("alice", 1), 10));
+        CallEvents events = ring("call-staff");
+        CallGatewayCall placed = staff.next();
+        assertEquals(COMPANY, placed.call.callerAccountId(), "the employee sees a call from the company");
+        assertEquals("acc_staff_alice", placed.call.calleeAccountId());
+        assertEquals(OFFER, placed.call.offer(), "the call's plain-RTP offer goes on");
+        placed.listener.ringing();
+        assertEquals("ringing", events.next());
+        assertTrue(!bridge.busy(COMPANY, Target.handle("alice", 1)), "ringing is not busy");
+        placed.listener.answered("v=0 staff");
+        assertEquals("answered:v=0 staff", events.next());
+        assertEquals(List.of("handle:alice"), companies.answered, "the routing state learns who answered");
+        staff.talking.add("acc_staff_alice");
+        assertTrue(bridge.busy(COMPANY, Target.handle("alice", 1)), "an employee in a call is busy");
+        bridge.hangup("call-staff");
+        assertEquals(List.of(placed.id), staff.hungUp, "the caller's hang-up ends the employee's call");
+
+        // The employee hangs up first: the caller hears it.
+        CallEvents second = ring("call-staff-2");
+        CallGatewayCall again = staff.next();
+        again.listener.answered("v=0 staff");
+        assertEquals("answered:v=0 staff", second.next());
+        again.listener.ended();
+        assertEquals("ended", second.next());
+        assertEquals(0, bridge.live());
+
+        // Refused at once (busy) and unknown: the call fails accordingly.
+        staff.refuse = "busy";
+        assertEquals("failed:busy", ring("call-staff-3").next());
+        staff.refuse = null;
+        companies.steps = List.of(step(Target.handle("nobody", 1), 10));
+        assertEquals("failed:failed", ring("call-staff-4").next());
+    }
+
+    @Test
+    void anExtensionInAnAnsweredCallIsBusy() throws Exception {
+        Sipp pbx = sipp("uas-answer.xml", "127.0.0.2");
+        companies.trunks.add(trunk("main", pbx.address, pbx.port, 1));
+        Target ext = Target.extension("201", null, 1);
+        companies.steps = List.of(step(ext, 10));
+        CallEvents events = ring("call-busy");
+        assertEquals("ringing", events.next(), pbx::output);
+        assertTrue(events.next().startsWith("answered:"));
+        assertTrue(bridge.busy(COMPANY, ext));
+        assertTrue(!bridge.busy(COMPANY, Target.extension("202", null, 1)));
+        bridge.hangup("call-busy");
+        assertEquals(0, pbx.exit(15), pbx::output);
+        assertTrue(!bridge.busy(COMPANY, ext), "free again after the call");
+    }
+
+    private record CallGatewayCall(String id, io.switchboard.sdk.calls.CallGateway.IncomingCall call,
+                                   io.switchboard.sdk.calls.CallBridge.Listener listener) {}
+
+    /** The company's employees: alice; calls to her recorded for the test to answer. */
+    private static final class Staff implements Employees {
+        private final BlockingQueue<CallGatewayCall> calls = new LinkedBlockingQueue<>();
+        final List<String> hungUp = new CopyOnWriteArrayList<>();
+        final List<String> talking = new CopyOnWriteArrayList<>();
+        volatile String refuse;
+        private int count;
+
+        @Override public Optional<String> accountOf(String handle) {
+            return "alice".equals(handle) ? Optional.of("acc_staff_alice") : Optional.empty();
+        }
+
+        @Override public boolean inCall(String accountId) {
+            return talking.contains(accountId);
+        }
+
+        @Override public synchronized String call(io.switchboard.sdk.calls.CallGateway.IncomingCall call,
+                                                  io.switchboard.sdk.calls.CallBridge.Listener listener)
+                throws io.switchboard.sdk.calls.CallRefusedException {
+            if (refuse != null) throw new io.switchboard.sdk.calls.CallRefusedException(refuse, "refused in the test");
+            CallGatewayCall c = new CallGatewayCall("staff-" + ++count, call, listener);
+            calls.add(c);
+            return c.id;
+        }
+
+        @Override public void hangup(String callId) {
+            hungUp.add(callId);
+        }
+
+        CallGatewayCall next() throws InterruptedException {
+            CallGatewayCall c = calls.poll(10, TimeUnit.SECONDS);
+            assertNotNull(c, "the employee was not called");
+            return c;
+        }
+    }
+
     private static void assertNothingComes(DatagramSocket other) throws Exception {
         other.setSoTimeout(1500);
         try {
@@ -303,7 +425,7 @@ class SipCallBridgeTest {
         }
 
         @Override
-        public Optional<List<RingStep>> steps(String companyId, Instant now) {
+        public Optional<List<RingStep>> steps(String companyId, Instant now, java.util.function.Predicate<Target> busy) {
             return routes(companyId) ? Optional.of(steps) : Optional.empty();
         }
 
