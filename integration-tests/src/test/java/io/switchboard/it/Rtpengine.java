@@ -46,7 +46,7 @@ final class Rtpengine implements AutoCloseable {
             port = probe.getLocalPort();
         }
         Path log = Files.createTempFile("rtpengine", ".log");
-        Process p = new ProcessBuilder(BINARY.toString(), "--table=-1", "--interface=127.0.0.1",
+        Process p = new ProcessBuilder(BINARY.toString(), "--config-file=none", "--table=-1", "--interface=127.0.0.1",
                 "--listen-ng=127.0.0.1:" + port, "--port-min=" + portMin, "--port-max=" + portMax, "--foreground",
                 "--log-stderr", "--delete-delay=0")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();

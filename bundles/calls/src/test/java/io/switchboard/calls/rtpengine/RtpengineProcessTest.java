@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -37,7 +38,7 @@ class RtpengineProcessTest {
         }
         ng = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         Path log = Files.createTempFile("rtpengine", ".log");
-        rtpengine = new ProcessBuilder(binary.toString(), "--table=-1", "--interface=127.0.0.1",
+        rtpengine = new ProcessBuilder(binary.toString(), "--config-file=none", "--table=-1", "--interface=127.0.0.1",
                 "--listen-ng=127.0.0.1:" + port, "--port-min=31000", "--port-max=31999", "--foreground",
                 "--log-stderr", "--delete-delay=0")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
