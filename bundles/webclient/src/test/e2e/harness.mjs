@@ -55,6 +55,14 @@ export class Harness {
     return person;
   }
 
+  /** A person logged in to an existing account, with what their page asks and gets recorded (`record`). */
+  async loggedIn(name, handle, viewport = DESKTOP) {
+    const person = await this.person(name, viewport);
+    record(person);
+    await logIn(person, handle);
+    return person;
+  }
+
   /** Saves what the person sees, and checks it shows no leaked program values. */
   async screenshot(person, name) {
     await person.page.screenshot({path: join(this.screenshotDir, `${name}.png`)});
@@ -68,6 +76,38 @@ export class Harness {
   /** Failures of the page itself, collected while a scenario ran. */
   problems() {
     return this.people.flatMap((p) => p.problems.map((x) => `${p.name}: ${x}`));
+  }
+
+  /**
+   * Runs [name, fn] scenarios in order, printing "ok - name" or "not ok - name" (with screenshots of
+   * everyone, FAILED-<person>.png) for each, then "N passed, M failed"; exits 0 only when all passed.
+   */
+  async runScenarios(scenarios) {
+    let passed = 0;
+    let failed = 0;
+    try {
+      await this.launch();
+      for (const [name, run] of scenarios) {
+        const started = Date.now();
+        try {
+          await run();
+          const problems = this.problems();
+          if (problems.length) throw new Error(`the page reported problems:\n  ${problems.join('\n  ')}`);
+          passed += 1;
+          console.log(`ok - ${name} (${Date.now() - started} ms)`);
+        } catch (e) {
+          failed += 1;
+          console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
+          for (const p of this.people) await this.screenshot(p, `FAILED-${p.name}`).catch(() => {});
+          for (const p of this.people) p.problems = [];
+        }
+      }
+    } finally {
+      await this.closePeople();
+      await this.close();
+    }
+    console.log(`${passed} passed, ${failed} failed`);
+    process.exit(failed === 0 && passed === scenarios.length ? 0 : 1);
   }
 
   async closePeople() {
@@ -93,6 +133,56 @@ export async function signUp(person, handle, displayName, {kind = 'person', pass
 
 export function live(person) {
   return person.page.locator('[data-connection="live"]').waitFor();
+}
+
+/** Logs an existing account in (its password is "correct horse <handle>") and waits until the stream is live. */
+export async function logIn(person, handle) {
+  const {page} = person;
+  await page.goto('/');
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel('Password', {exact: true}).fill(`correct horse ${handle}`);
+  await page.getByRole('button', {name: 'Log in'}).click();
+  await live(person);
+  person.handle = handle;
+}
+
+/**
+ * Keeps every API request the person's page makes ("GET /api/v1/…"), and every API answer it gets:
+ * {request, text}.
+ */
+export function record(person) {
+  person.requests = [];
+  person.answers = [];
+  person.page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/api/v1/')) person.requests.push(`${r.method()} ${path}`);
+  });
+  person.page.on('response', async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (!path.startsWith('/api/v1/')) return;
+    try {
+      person.answers.push({request: `${r.request().method()} ${path}`, text: await r.text()});
+    } catch {
+      // no body (204) or the page went away
+    }
+  });
+}
+
+/**
+ * Deletes `what` ("trunk spare", "phone Phone 10") by its "Delete <what>" button, asked first: Cancel keeps
+ * `row` (its locator), Delete removes it.
+ */
+export async function deleteConfirmed(person, what, row) {
+  const {page} = person;
+  const button = page.getByRole('button', {name: `Delete ${what}`});
+  const dialog = page.getByRole('dialog', {name: `Delete ${what}?`});
+  await button.click();
+  await dialog.getByRole('button', {name: 'Cancel'}).click();
+  await dialog.waitFor({state: 'detached'});
+  check(await row.count() === 1, `Cancel keeps ${what}`);
+  await button.click();
+  await dialog.getByRole('button', {name: 'Delete'}).click();
+  await row.waitFor({state: 'detached'});
 }
 
 /** Opens a conversation from the sidebar list by its title. */

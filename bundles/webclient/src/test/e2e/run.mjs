@@ -256,28 +256,4 @@ const scenarios = [
   }],
 ];
 
-let passed = 0;
-let failed = 0;
-try {
-  await h.launch();
-  for (const [name, run] of scenarios) {
-    const started = Date.now();
-    try {
-      await run();
-      const problems = h.problems();
-      if (problems.length) throw new Error(`the page reported problems:\n  ${problems.join('\n  ')}`);
-      passed += 1;
-      console.log(`ok - ${name} (${Date.now() - started} ms)`);
-    } catch (e) {
-      failed += 1;
-      console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
-      for (const p of h.people) await h.screenshot(p, `FAILED-${p.name}`).catch(() => {});
-      for (const p of h.people) p.problems = [];
-    }
-  }
-} finally {
-  await h.closePeople();
-  await h.close();
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed === scenarios.length ? 0 : 1);
+await h.runScenarios(scenarios);

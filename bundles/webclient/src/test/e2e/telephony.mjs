@@ -3,7 +3,7 @@
 // person "Bob Baker", password "correct horse <handle>"). Prints "ok - name" or "not ok - name" per
 // scenario, and how many API answers the company's page received (none of them may hold the password).
 
-import {DESKTOP, Harness, PHONE, check, live} from './harness.mjs';
+import {DESKTOP, Harness, PHONE, check, deleteConfirmed, live} from './harness.mjs';
 
 const [baseUrl, screenshotDir, ACME, BOB, PASSWORD] = process.argv.slice(2);
 if (!PASSWORD) {
@@ -14,34 +14,6 @@ if (!PASSWORD) {
 const STATUSES = ['registered', 'reachable', 'unregistered', 'unreachable', 'failed'];
 const h = new Harness(baseUrl, screenshotDir);
 const cast = {};
-
-async function logIn(person, handle) {
-  const {page} = person;
-  await page.goto('/');
-  await page.getByLabel('Handle').fill(handle);
-  await page.getByLabel('Password', {exact: true}).fill(`correct horse ${handle}`);
-  await page.getByRole('button', {name: 'Log in'}).click();
-  await live(person);
-  person.handle = handle;
-}
-
-/** Keeps every API request the person's page makes, and the text of every API answer it gets. */
-function record(person) {
-  person.requests = [];
-  person.answers = [];
-  person.page.on('request', (r) => {
-    const path = new URL(r.url()).pathname;
-    if (path.startsWith('/api/v1/')) person.requests.push(`${r.method()} ${path}`);
-  });
-  person.page.on('response', async (r) => {
-    if (!new URL(r.url()).pathname.startsWith('/api/v1/')) return;
-    try {
-      person.answers.push(await r.text());
-    } catch {
-      // no body (204) or the page went away
-    }
-  });
-}
 
 function trunk(person, name) {
   return person.page.locator(`li.trunk-row[data-trunk="${name}"]`);
@@ -82,9 +54,7 @@ function rulesText(person) {
 
 const scenarios = [
   ['acme adds a peer and a register trunk, sees their status live, gets a named error for a bad host, deletes one', async () => {
-    const acme = cast.acme = await h.person('acme', DESKTOP);
-    record(acme);
-    await logIn(acme, ACME);
+    const acme = cast.acme = await h.loggedIn('acme', ACME);
     const {page} = acme;
     await page.getByTestId('telephony-link').click();
     await page.getByRole('heading', {name: 'Telephony', exact: true}).waitFor();
@@ -122,13 +92,7 @@ const scenarios = [
     await trunk(acme, 'spare').waitFor();
 
     // Delete asks first: Cancel keeps the trunk, Delete removes it.
-    await page.getByRole('button', {name: 'Delete trunk spare'}).click();
-    await page.getByRole('dialog', {name: 'Delete trunk spare?'}).getByRole('button', {name: 'Cancel'}).click();
-    await page.getByRole('dialog').waitFor({state: 'detached'});
-    check(await trunk(acme, 'spare').count() === 1, 'Cancel keeps the trunk');
-    await page.getByRole('button', {name: 'Delete trunk spare'}).click();
-    await page.getByRole('dialog', {name: 'Delete trunk spare?'}).getByRole('button', {name: 'Delete'}).click();
-    await trunk(acme, 'spare').waitFor({state: 'detached'});
+    await deleteConfirmed(acme, 'trunk spare', trunk(acme, 'spare'));
     check(!(await page.locator('form.trunk-form [role="status"]').textContent()), 'the form no longer says spare was added');
     check(acme.requests.filter((r) => r.startsWith('DELETE /api/v1/trunks/')).length === 1, 'one DELETE');
 
@@ -198,15 +162,13 @@ const scenarios = [
     await h.screenshot(acme, 'phone-telephony');
     await page.setViewportSize(DESKTOP);
 
-    const leaked = acme.answers.filter((a) => a.includes(PASSWORD));
+    const leaked = acme.answers.filter((a) => a.text.includes(PASSWORD));
     check(acme.answers.length > 5 && !leaked.length, `no API answer holds the password (${leaked.length} of ${acme.answers.length} do)`);
     console.log(`api answers checked: ${acme.answers.length}`);
   }],
 
   ['bob, a person, has no Telephony entry and a friendly message at its address; acme\'s profile offers him Call', async () => {
-    const bob = cast.bob = await h.person('bob', DESKTOP);
-    record(bob);
-    await logIn(bob, BOB);
+    const bob = cast.bob = await h.loggedIn('bob', BOB);
     const {page} = bob;
     await page.getByTestId('calls-link').waitFor();
     check(!(await page.getByTestId('telephony-link').count()), 'a person sees no Telephony entry');
@@ -225,28 +187,4 @@ const scenarios = [
   }],
 ];
 
-let passed = 0;
-let failed = 0;
-try {
-  await h.launch();
-  for (const [name, run] of scenarios) {
-    const started = Date.now();
-    try {
-      await run();
-      const problems = h.problems();
-      if (problems.length) throw new Error(`the page reported problems:\n  ${problems.join('\n  ')}`);
-      passed += 1;
-      console.log(`ok - ${name} (${Date.now() - started} ms)`);
-    } catch (e) {
-      failed += 1;
-      console.log(`not ok - ${name}\n  ${String(e.stack || e).split('\n').slice(0, 6).join('\n  ')}`);
-      for (const p of h.people) await h.screenshot(p, `FAILED-${p.name}`).catch(() => {});
-      for (const p of h.people) p.problems = [];
-    }
-  }
-} finally {
-  await h.closePeople();
-  await h.close();
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed === scenarios.length ? 0 : 1);
+await h.runScenarios(scenarios);

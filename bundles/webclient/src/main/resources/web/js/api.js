@@ -22,6 +22,8 @@ const FRIENDLY = {
   media_too_large: 'That file is too large to send.',
   media_relay_unavailable: 'Calls are not available on this server right now. Try again later.',
   business_only: 'Only business accounts have telephony settings.',
+  invalid_name: 'Give the phone a name of 1 to 64 characters.',
+  too_many_devices: 'You already have 10 SIP phones, the most an account can have. Delete one to add another.',
   network: 'The server cannot be reached. Check your connection and try again.',
 };
 
@@ -293,6 +295,22 @@ export class Api {
   /** Replaces the whole document, or (400 `invalid_routing`, the message naming the field) nothing. */
   saveRouting(rules) {
     return this.request('PUT', '/api/v1/routing', rules);
+  }
+
+  // ---- SIP phones of people and businesses (docs/sip-devices.md)
+
+  /** Each with `registered` and `registeredUntil`; never a password. */
+  sipDevices() {
+    return this.request('GET', '/api/v1/sip-devices').then((r) => r.devices);
+  }
+
+  /** {id, name, username, password, realm, registrar}: the only answer that ever holds the password. */
+  addSipDevice(name) {
+    return this.request('POST', '/api/v1/sip-devices', {name});
+  }
+
+  deleteSipDevice(id) {
+    return this.request('DELETE', `/api/v1/sip-devices/${enc(id)}`);
   }
 }
 

@@ -17,6 +17,7 @@ import * as profile from './screens/profile.js';
 import * as home from './screens/home.js';
 import * as calls from './screens/calls.js';
 import * as telephony from './screens/telephony.js';
+import * as phones from './screens/phones.js';
 import * as callScreen from './screens/call.js';
 
 // Routes of a signed-in person: [pattern, screen, names of the captured parts]. Add a screen here.
@@ -27,6 +28,7 @@ const ROUTES = [
   [/^#\/u\/([^/]+)$/, profile, ['handle']],
   [/^#\/calls$/, calls, []],
   [/^#\/telephony$/, telephony, []],
+  [/^#\/phones$/, phones, []],
   [/^#\/?$/, home, []],
 ];
 const PUBLIC_ROUTES = {'#/login': login, '#/signup': signup};
@@ -94,8 +96,8 @@ function buildShell() {
     h('header', {class: 'topbar'},
       h('h1', {class: 'brand'}, h('a', {href: '#/'}, 'Switchboard')),
       status,
-      h('span', {class: 'me', title: `@${me.handle}`}, me.displayName || me.handle,
-        h('span', {class: 'handle'}, ` @${me.handle}`)),
+      h('a', {class: 'me', href: `#/u/${encodeURIComponent(me.handle)}`, title: `Your profile (@${me.handle})`,
+        'data-testid': 'me-link'}, me.displayName || me.handle, h('span', {class: 'handle'}, ` @${me.handle}`)),
       h('button', {type: 'button', class: 'quiet', onclick: () => signOut()}, 'Log out')),
     sidebar, main);
   replace(root, el);

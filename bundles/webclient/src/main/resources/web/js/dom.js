@@ -83,6 +83,13 @@ export function shortTime(iso) {
   return d.toDateString() === today.toDateString() ? timeFormat.format(d) : dayFormat.format(d);
 }
 
+const clockFormat = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
+
+/** "14:05" (24-hour), whatever the day. */
+export function clockTime(iso) {
+  return iso ? clockFormat.format(new Date(iso)) : '';
+}
+
 export function fullTime(iso) {
   return iso ? new Date(iso).toLocaleString() : '';
 }
@@ -128,4 +135,19 @@ export function openDialog(title, build) {
   document.body.append(dialog);
   dialog.showModal();
   return {dialog, close};
+}
+
+/**
+ * Asks before something that cannot be undone: `text`, then Cancel and a danger button named `action`
+ * that closes the dialog and calls `run()`.
+ */
+export function confirmDialog(title, text, action, run) {
+  return openDialog(title, (close) => h('div', {},
+    h('p', {}, text),
+    h('div', {class: 'dialog-actions'},
+      h('button', {type: 'button', class: 'quiet', onclick: close}, 'Cancel'),
+      h('button', {type: 'button', class: 'danger', onclick: () => {
+        close();
+        run();
+      }}, action))));
 }

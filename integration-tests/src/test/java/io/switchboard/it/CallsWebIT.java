@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -30,9 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CallsWebIT {
-    private static final Path E2E_SOURCES = Path.of(System.getProperty("webclient.e2e", "../bundles/webclient/src/test/e2e"));
-    static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
-    private static final List<String> E2E_FILES = List.of("package.json", "package-lock.json", "harness.mjs");
+    static final Path CHROMIUM = BrowserScenarios.CHROMIUM;
     private static final String BROWSER_SCENARIOS = "3 passed, 0 failed";
     /** "inbound audio alice once connected: packetsReceived=17 totalAudioEnergy=0.049…", printed by the script. */
     private static final Pattern HEARD = Pattern.compile(
@@ -88,7 +84,7 @@ class CallsWebIT {
         }
         Path log = work.resolve("run.log");
         beforeScenarios();
-        int exit = run(work, log, 300, "node", "calls.mjs", base, screenshots.toString(), "alice", "bob");
+        int exit = BrowserScenarios.run(work, log, 300, "node", "calls.mjs", base, screenshots.toString(), "alice", "bob");
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println(output);
         assertEquals(0, exit, "the call scenarios failed (screenshots in " + screenshots + "):\n" + output);
@@ -152,34 +148,7 @@ class CallsWebIT {
      * harness; npm ci never fetches a browser.
      */
     static void installDriver(Path work) throws Exception {
-        Files.createDirectories(work);
-        boolean changed = false;
-        for (String name : E2E_FILES) {
-            byte[] source = Files.readAllBytes(E2E_SOURCES.resolve(name));
-            Path target = work.resolve(name);
-            if (name.startsWith("package") && (!Files.exists(target) || !java.util.Arrays.equals(source, Files.readAllBytes(target)))) {
-                changed = true;
-            }
-            Files.write(target, source);
-        }
-        if (!changed && Files.isDirectory(work.resolve("node_modules/playwright-core"))) return;
-        Path log = work.resolve("npm-ci.log");
-        int exit = run(work, log, 300, "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline");
-        if (exit != 0) fail("npm ci failed:\n" + Files.readString(log));
-    }
-
-    private static int run(Path dir, Path log, int timeoutSeconds, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        pb.environment().put("CHROMIUM_PATH", CHROMIUM.toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            fail(String.join(" ", command) + " took over " + timeoutSeconds + " s:\n" + Files.readString(log));
-        }
-        return p.exitValue();
+        BrowserScenarios.installDriver(work);
     }
 
     /**
@@ -438,30 +407,6 @@ class CallsWebIT {
               }],
             ];
 
-            let passed = 0;
-            let failed = 0;
-            try {
-              await h.launch();
-              for (const [name, run] of scenarios) {
-                const started = Date.now();
-                try {
-                  await run();
-                  const problems = h.problems();
-                  if (problems.length) throw new Error(`the page reported problems:\\n  ${problems.join('\\n  ')}`);
-                  passed += 1;
-                  console.log(`ok - ${name} (${Date.now() - started} ms)`);
-                } catch (e) {
-                  failed += 1;
-                  console.log(`not ok - ${name}\\n  ${String(e.stack || e).split('\\n').slice(0, 6).join('\\n  ')}`);
-                  for (const p of h.people) await h.screenshot(p, `FAILED-${p.name}`).catch(() => {});
-                  for (const p of h.people) p.problems = [];
-                }
-              }
-            } finally {
-              await h.closePeople();
-              await h.close();
-            }
-            console.log(`${passed} passed, ${failed} failed`);
-            process.exit(failed === 0 && passed === scenarios.length ? 0 : 1);
+            await h.runScenarios(scenarios);
             """;
 }

@@ -159,6 +159,9 @@ public final class Switchboard implements AutoCloseable {
 
     int port() { return port; }
 
+    /** The SIP port (UDP and TCP) of SWITCHBOARD_SIP_PORT. */
+    int sipPort() { return sipPort; }
+
     long readyMillis() { return readyMillis; }
 
     long pid() { return process.pid(); }

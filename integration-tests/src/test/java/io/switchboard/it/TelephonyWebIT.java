@@ -3,16 +3,10 @@ package io.switchboard.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,10 +22,6 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TelephonyWebIT {
-    private static final Path E2E_SOURCES = Path.of(System.getProperty("webclient.e2e", "../bundles/webclient/src/test/e2e"));
-    private static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
-    private static final List<String> E2E_FILES = List.of("package.json", "package-lock.json", "harness.mjs", "telephony.mjs");
-    private static final String BROWSER_SCENARIOS = "3 passed, 0 failed";
     private static final String PASSWORD = "pbx-secret-4711-telephony";
     private Switchboard sb;
     private String base;
@@ -54,27 +44,11 @@ class TelephonyWebIT {
 
     @Test
     void aCompanyManagesTrunksAndRoutingInTheBrowserAndAPersonCallsIt() throws Exception {
-        if (!Files.isExecutable(CHROMIUM)) fail(CHROMIUM + " is missing: install Debian's chromium (.ci/run does)");
-        Path work = Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().resolveSibling("telephony-e2e");
-        // Beside WebClientIT's pictures, in a folder of their own: WebClientIT clears the .png files of its folder.
-        Path screenshots = work.resolveSibling("screenshots").resolve("telephony");
-        installDriver(work);
-        if (Files.isDirectory(screenshots)) {
-            try (var old = Files.list(screenshots)) {
-                for (Path png : old.filter(p -> p.toString().endsWith(".png")).toList()) Files.delete(png);
-            }
-        }
-        Path log = work.resolve("run.log");
-        int exit = run(work, log, 300, "node", "telephony.mjs", base, screenshots.toString(), "acme", "bob", PASSWORD);
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        System.out.println(output);
-        assertEquals(0, exit, "the telephony scenarios failed (screenshots in " + screenshots + "):\n" + output);
-        assertTrue(output.contains(BROWSER_SCENARIOS), output);
-        assertTrue(output.contains("api answers checked: "), output);
-        for (String shot : List.of("trunks", "trunk-error", "routing-error", "routing-saved", "telephony-after-reload",
-                "phone-telephony", "person-telephony", "person-views-company")) {
-            assertTrue(Files.size(screenshots.resolve(shot + ".png")) > 1000, shot);
-        }
+        BrowserScenarios.Outcome run = BrowserScenarios.runScript("telephony", List.of("telephony.mjs"), 3, base,
+                "acme", "bob", PASSWORD);
+        assertTrue(run.output().contains("api answers checked: "), run.output());
+        run.assertScreenshots("trunks", "trunk-error", "routing-error", "routing-saved", "telephony-after-reload",
+                "phone-telephony", "person-telephony", "person-views-company");
 
         // The trunks the browser left: main (peer) and office (register); spare was added and deleted.
         Api api = sb.api();
@@ -128,37 +102,5 @@ class TelephonyWebIT {
         }
         // A person has no telephony of their own.
         assertEquals("business_only", api.get("/api/v1/trunks", bob).errorCode());
-    }
-
-    /** playwright-core from the web client's lockfile, once per build directory; npm ci never fetches a browser. */
-    private static void installDriver(Path work) throws Exception {
-        Files.createDirectories(work);
-        boolean changed = false;
-        for (String name : E2E_FILES) {
-            byte[] source = Files.readAllBytes(E2E_SOURCES.resolve(name));
-            Path target = work.resolve(name);
-            if (name.startsWith("package") && (!Files.exists(target) || !java.util.Arrays.equals(source, Files.readAllBytes(target)))) {
-                changed = true;
-            }
-            Files.write(target, source);
-        }
-        if (!changed && Files.isDirectory(work.resolve("node_modules/playwright-core"))) return;
-        Path log = work.resolve("npm-ci.log");
-        int exit = run(work, log, 300, "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline");
-        if (exit != 0) fail("npm ci failed:\n" + Files.readString(log));
-    }
-
-    private static int run(Path dir, Path log, int timeoutSeconds, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        pb.environment().put("CHROMIUM_PATH", CHROMIUM.toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            fail(String.join(" ", command) + " took over " + timeoutSeconds + " s:\n" + Files.readString(log));
-        }
-        return p.exitValue();
     }
 }

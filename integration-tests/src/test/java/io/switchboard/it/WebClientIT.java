@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,9 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebClientIT {
-    private static final Path E2E_SOURCES = Path.of(System.getProperty("webclient.e2e", "../bundles/webclient/src/test/e2e"));
-    private static final Path CHROMIUM = Path.of(System.getProperty("chromium.path", "/usr/bin/chromium"));
-    private static final List<String> E2E_FILES = List.of("package.json", "package-lock.json", "harness.mjs", "run.mjs", "png.mjs");
+    private static final Path CHROMIUM = BrowserScenarios.CHROMIUM;
     private static final String BROWSER_SCENARIOS = "5 passed, 0 failed";
     private final HttpClient http = HttpClient.newHttpClient();
     private Switchboard sb;
@@ -95,7 +91,7 @@ class WebClientIT {
         if (!Files.isExecutable(CHROMIUM)) fail(CHROMIUM + " is missing: install Debian's chromium (.ci/run does)");
         Path work = Path.of(System.getProperty("it.work", "target/it-work")).toAbsolutePath().resolveSibling("webclient-e2e");
         Path screenshots = work.resolveSibling("screenshots");
-        installDriver(work);
+        BrowserScenarios.installDriver(work, "run.mjs", "png.mjs");
         if (Files.isDirectory(screenshots)) {
             // Only this run's pictures, so a FAILED-*.png left from an earlier run misleads no one.
             try (var old = Files.list(screenshots)) {
@@ -103,7 +99,7 @@ class WebClientIT {
             }
         }
         Path log = work.resolve("run.log");
-        int exit = run(work, log, 300, "node", "run.mjs", base, screenshots.toString());
+        int exit = BrowserScenarios.run(work, log, 300, "node", "run.mjs", base, screenshots.toString());
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println(output);
         assertEquals(0, exit, "the browser scenarios failed (screenshots in " + screenshots + "):\n" + output);
@@ -111,38 +107,6 @@ class WebClientIT {
         for (String shot : List.of("desktop-conversation", "phone-conversation", "phone-reconnecting", "group-with-image")) {
             assertTrue(Files.size(screenshots.resolve(shot + ".png")) > 1000, shot);
         }
-    }
-
-    /** playwright-core from the lockfile, once per build directory; npm ci never fetches a browser. */
-    private static void installDriver(Path work) throws Exception {
-        Files.createDirectories(work);
-        boolean changed = false;
-        for (String name : E2E_FILES) {
-            byte[] source = Files.readAllBytes(E2E_SOURCES.resolve(name));
-            Path target = work.resolve(name);
-            if (name.startsWith("package") && (!Files.exists(target) || !java.util.Arrays.equals(source, Files.readAllBytes(target)))) {
-                changed = true;
-            }
-            Files.write(target, source);
-        }
-        if (!changed && Files.isDirectory(work.resolve("node_modules/playwright-core"))) return;
-        Path log = work.resolve("npm-ci.log");
-        int exit = run(work, log, 300, "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline");
-        if (exit != 0) fail("npm ci failed:\n" + Files.readString(log));
-    }
-
-    private static int run(Path dir, Path log, int timeoutSeconds, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        pb.environment().put("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        pb.environment().put("CHROMIUM_PATH", CHROMIUM.toString());
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            fail(String.join(" ", command) + " took over " + timeoutSeconds + " s:\n" + Files.readString(log));
-        }
-        return p.exitValue();
     }
 
     private HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {

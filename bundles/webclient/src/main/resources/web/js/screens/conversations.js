@@ -1,9 +1,10 @@
-// The sidebar: directory search, "Calls", "Telephony" (business accounts), "New group", and the
-// conversation list (last message, unread badge, most recent activity first). It stays mounted while
-// the main pane changes.
+// The sidebar: directory search, "Calls", "Telephony" (business accounts), "SIP phones" (people and
+// businesses), "New group", and the conversation list (last message, unread badge, most recent activity
+// first). It stays mounted while the main pane changes.
 
 import {h, replace, shortTime} from '../dom.js';
 import {searchBox} from './directory.js';
+import {hasPhones} from './phones.js';
 
 let active = null;
 let render = () => {};
@@ -34,6 +35,7 @@ export function mount(el, ctx) {
         h('a', {class: 'button quiet', href: '#/calls', 'data-testid': 'calls-link'}, 'Calls'),
         ctx.api.me.kind === 'business'
           ? h('a', {class: 'button quiet', href: '#/telephony', 'data-testid': 'telephony-link'}, 'Telephony') : null,
+        hasPhones(ctx.api.me) ? h('a', {class: 'button quiet', href: '#/phones', 'data-testid': 'phones-link'}, 'SIP phones') : null,
         h('a', {class: 'button quiet', href: '#/new-group'}, 'New group'))),
     empty, list);
 

@@ -4,6 +4,7 @@ import {errorBox, h, replace} from '../dom.js';
 import {startCall} from './call.js';
 import {initials} from './conversations.js';
 import {kindBadge} from './directory.js';
+import {hasPhones} from './phones.js';
 
 /** Someone who can be called from here: not oneself, and a person or a company (not a bot or a channel). */
 function callable(ctx, profile) {
@@ -35,6 +36,12 @@ export const PROFILE_ACTIONS = [
     testid: 'video-call-start',
     when: callable,
     run: (ctx, profile) => startCall(ctx, profile, true),
+  },
+  {
+    label: 'SIP phones',
+    testid: 'phones-open',
+    when: (ctx, profile) => profile.handle === ctx.api.me.handle && hasPhones(profile),
+    run: (ctx) => ctx.navigate('#/phones'),
   },
 ];
 

@@ -1,12 +1,11 @@
 // Telephony (#/telephony), for business accounts: the company's SIP trunks with their live status
-// (asked again every 5 s while the screen is open), adding and deleting trunks, and the routing rules
+// (a live list: asked again every 5 s while the screen is open), adding and deleting trunks, and the routing rules
 // (docs/routing.md): a structured view of the rules as stored, and a JSON text area, the source of
 // truth, to edit and save them. The server checks both and its message names the faulty field.
 
-import {errorBox, field, fullTime, h, openDialog, replace, shortTime} from '../dom.js';
+import {errorBox, field, fullTime, h, replace, shortTime} from '../dom.js';
+import {liveList} from '../live-list.js';
 import {backLink} from './profile.js';
-
-const REFRESH_MS = 5000;
 
 /** A trunk's status → [words, health]; the health colours its dot (ok green, idle grey, bad red). */
 const STATUS = {
@@ -91,91 +90,38 @@ function trunksPart(ctx) {
   const error = errorBox();
   const list = h('ul', {class: 'trunk-list', 'aria-labelledby': 'trunks-title'});
   const empty = h('p', {class: 'empty', hidden: true}, 'No trunks yet. Add the first one to connect your PBX.');
-  const form = trunkForm(ctx, () => load());
-  let gone = false;
+  const form = trunkForm(ctx, () => trunks.load());
   const el = h('section', {class: 'trunks', 'aria-labelledby': 'trunks-title', 'aria-busy': 'true'},
     h('h3', {id: 'trunks-title'}, 'Trunks'),
     error.el, empty, list, form.el);
 
-  let shown = []; // the trunks listed, by priority
-  let drawn = null; // what the list was drawn from, so an unchanged answer redraws nothing
-  let asked = 0;
-
   function row(t) {
     const [words, health] = STATUS[t.status] || [t.status || 'Unknown', 'idle'];
     const channels = t.maxChannels ? `up to ${t.maxChannels} ${t.maxChannels === 1 ? 'channel' : 'channels'}` : 'no channel limit';
-    return h('li', {class: 'trunk-row', dataset: {trunk: t.name, status: t.status || '', health}},
+    return h('li', {class: 'trunk-row status-row', dataset: {trunk: t.name, status: t.status || '', health}},
       h('span', {class: 'status-dot', 'aria-hidden': 'true'}),
       h('span', {class: 'summary'},
         h('span', {class: 'title'}, t.name, h('span', {class: 'badge'}, t.mode === 'register' ? 'Register' : 'Peer')),
         h('span', {class: 'address'}, `${t.host}:${t.port}/${t.transport}`,
           t.mode === 'register' && t.username ? ` · as ${t.username}` : ''),
         h('span', {class: 'settings'}, `Priority ${t.priority} · weight ${t.weight} · ${channels}`),
-        h('span', {class: 'trunk-status', 'data-testid': 'trunk-status'}, words,
+        h('span', {class: 'live-status', 'data-testid': 'trunk-status'}, words,
           t.statusSince ? [' since ', h('time', {datetime: t.statusSince, title: fullTime(t.statusSince)}, shortTime(t.statusSince))]
             : null),
         t.lastError ? h('span', {class: 'trunk-error'}, t.lastError) : null),
       h('button', {type: 'button', class: 'quiet danger', 'aria-label': `Delete trunk ${t.name}`,
-        onclick: () => confirmDelete(t)}, 'Delete'));
+        onclick: () => trunks.confirmDelete(`Delete trunk ${t.name}?`,
+          `Switchboard stops using ${t.host}:${t.port}. Rules that name this trunk can no longer be saved.`,
+          () => ctx.api.deleteTrunk(t.id), `Trunk ${t.name} deleted.`)}, 'Delete'));
   }
 
-  function render(found) {
-    shown = found;
-    const json = JSON.stringify(found);
-    if (json === drawn) return;
-    drawn = json;
-    // Redrawn whole; keep the keyboard focus on the same trunk's button.
-    const focused = list.contains(document.activeElement) ? document.activeElement.closest('li').dataset.trunk : null;
-    replace(list, found.map(row));
-    empty.hidden = found.length > 0;
-    if (focused) list.querySelector(`li[data-trunk="${CSS.escape(focused)}"] button`)?.focus();
-  }
-
-  async function load() {
-    const mine = ++asked;
-    try {
-      const found = await ctx.api.trunks();
-      if (gone || mine !== asked) return;
-      error.clear();
-      render(found);
-    } catch (e) {
-      if (!gone && mine === asked) error.show(e);
-    } finally {
-      if (!gone) el.removeAttribute('aria-busy');
-    }
-  }
-
-  function confirmDelete(t) {
-    openDialog(`Delete trunk ${t.name}?`, (close) => h('div', {},
-      h('p', {}, `Switchboard stops using ${t.host}:${t.port}. Rules that name this trunk can no longer be saved.`),
-      h('div', {class: 'dialog-actions'},
-        h('button', {type: 'button', class: 'quiet', onclick: close}, 'Cancel'),
-        h('button', {type: 'button', class: 'danger', onclick: async () => {
-          close();
-          error.clear();
-          form.quiet();
-          try {
-            await ctx.api.deleteTrunk(t.id);
-            ctx.notify(`Trunk ${t.name} deleted.`);
-          } catch (failure) {
-            error.show(failure);
-          }
-          load();
-        }}, 'Delete'))));
-  }
-
-  load();
-  const timer = setInterval(() => {
-    if (!document.hidden) load();
-  }, REFRESH_MS);
+  const trunks = liveList({section: el, list, empty, error, fetch: () => ctx.api.trunks(), row, key: (t) => t.name,
+    quiet: () => form.quiet(), notify: ctx.notify});
   return {
     el,
     /** The name of the first trunk by priority, or null. */
-    first: () => (shown.length ? shown[0].name : null),
-    stop() {
-      gone = true;
-      clearInterval(timer);
-    },
+    first: () => (trunks.shown().length ? trunks.shown()[0].name : null),
+    stop: trunks.stop,
   };
 }
 
