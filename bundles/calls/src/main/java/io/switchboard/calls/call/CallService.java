@@ -698,7 +698,7 @@ public class CallService implements CallGateway {
         // Still bridged means the far leg does not know yet (its own reports take the call out first).
         CallBridge bridge = bridged.remove(id);
         if (bridge != null) legs.execute(() -> bridge.hangup(id));
-        boolean phones = forked.containsKey(id) || answeredOnPhone.contains(id);
+        boolean phoneAnswered = answeredOnPhone.contains(id);
         stopPhones(id);
         answeredOnPhone.remove(id);
         webRung.remove(id);
@@ -710,15 +710,21 @@ public class CallService implements CallGateway {
         MediaRelay r = relay;
         if (r != null) {
             r.delete(id);
-            if (phones) r.delete(id + PHONES);
+            if (phoneAnswered) r.delete(id + PHONES);
         }
         publishEnded(ended);
     }
 
-    /** The callee's phones stop ringing (a browser answered), or hang up (the call ended). */
+    /**
+     * The callee's phones stop ringing (a browser answered, the call ended before an answer: their relay
+     * session goes too), or hang up the call one of them answered (its session goes with the call's end).
+     */
     private void stopPhones(String id) {
         CallFork fork = forked.remove(id);
-        if (fork != null) legs.execute(() -> fork.hangup(id));
+        if (fork == null) return;
+        legs.execute(() -> fork.hangup(id));
+        MediaRelay r = relay;
+        if (r != null && !answeredOnPhone.contains(id)) r.delete(id + PHONES);
     }
 
     /** What the caller speaks: a phone (through the gateway) plain RTP, a browser WebRTC. */

@@ -334,6 +334,8 @@ class CallServiceTest {
             String second = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
             calls.answer(callee, second, new CallViews.Answer(ANSWER));
             assertEquals(List.of(id, second), phones.hungUp);
+            assertEquals("delete " + second + CallService.PHONES, relay.log.get(relay.log.size() - 1),
+                    "the phones' relay session goes when a browser answers");
             phones.listener.answered(ANSWER); // too late
             assertEquals(CallState.ANSWERED, store.find(second).orElseThrow().state());
             calls.hangup(callee, second, null);
@@ -343,7 +345,14 @@ class CallServiceTest {
             String third = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
             phones.listener.failed("busy", "486");
             assertEquals(CallState.RINGING, store.find(third).orElseThrow().state());
+            assertEquals("delete " + third + CallService.PHONES, relay.log.get(relay.log.size() - 1));
             calls.hangup(caller, third, null);
+            assertEquals("delete " + third, relay.log.get(relay.log.size() - 1));
+
+            // The caller gives up while browsers and phones ring: both relay sessions go.
+            String fourth = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
+            calls.hangup(caller, fourth, null);
+            assertTrue(relay.log.containsAll(List.of("delete " + fourth + CallService.PHONES, "delete " + fourth)), relay.log.toString());
         } finally {
             calls.deactivate();
         }

@@ -6,6 +6,7 @@ import gov.nist.javax.sip.stack.AckSendingStrategy;
 import gov.nist.javax.sip.stack.HopImpl;
 import gov.nist.javax.sip.stack.SIPDialog;
 import gov.nist.javax.sip.stack.SIPTransaction;
+import io.switchboard.sip.stack.AnsweredElsewhere;
 import io.switchboard.sip.stack.ClientCallback;
 import io.switchboard.sip.stack.SipRuntime;
 import java.io.IOException;
@@ -61,6 +62,8 @@ final class InviteLeg {
     private Dialog dialog;
     private boolean provisional;
     private boolean cancelSent;
+    /** The 2xx of the INVITE, for an ACK and BYE outside the stack's dialog when it has none for it. */
+    private Response ok;
 
     InviteLeg(SipRuntime sip, AtomicInteger pending, String callId, Hop flow) {
         this.sip = sip;
@@ -152,11 +155,12 @@ final class InviteLeg {
     }
 
     void ack(Response ok) {
+        this.ok = ok;
+        long cseq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber();
         try {
-            Request ack = dialog.createAck(((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber());
-            dialog.sendAck(ack);
+            dialog.sendAck(dialog.createAck(cseq));
         } catch (Exception e) {
-            LOG.info("Call {}: ACK towards {} not sent: {}", callId, towards, e.toString());
+            ackOutsideTheDialog(ok, cseq, e);
         }
     }
 
@@ -166,6 +170,41 @@ final class InviteLeg {
             ClientTransaction ct = newTransaction(dialog.createRequest(Request.BYE));
             ct.setApplicationData(new Pending(pending));
             dialog.sendRequest(ct);
+        } catch (Exception e) {
+            if (ok != null && flow == null) {
+                byeOutsideTheDialog(e);
+                return;
+            }
+            pending.decrementAndGet();
+            LOG.info("Call {}: BYE towards {} not sent: {}", callId, towards, e.toString());
+        }
+    }
+
+    /*
+     * A 2xx the stack has no dialog for: the far end answered as our CANCEL crossed it, and a proxy on the
+     * way (Kamailio with its default cancel_b_method) ended the dialog with a 487 of its own first. The
+     * call is up at the far end all the same, so it is acknowledged and hung up in the dialog the 2xx
+     * makes (RFC 3261 13.2.2.4): to its Contact, over its Record-Route reversed, with its To tag.
+     */
+
+    private void ackOutsideTheDialog(Response ok, long cseq, Exception why) {
+        if (flow != null) {
+            LOG.info("Call {}: ACK towards {} not sent: {}", callId, towards, why.toString());
+            return;
+        }
+        try {
+            sip.provider().sendRequest(AnsweredElsewhere.inDialogOf(sip, ok, Request.ACK, cseq));
+            LOG.info("Call {}: a 2xx from {} outside the stack's dialog ({}) acknowledged", callId, towards, why.getMessage());
+        } catch (Exception e) {
+            LOG.info("Call {}: ACK towards {} not sent: {}", callId, towards, e.toString());
+        }
+    }
+
+    private void byeOutsideTheDialog(Exception why) {
+        try {
+            long cseq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
+            sip.send(AnsweredElsewhere.inDialogOf(sip, ok, Request.BYE, cseq), new Pending(pending), SipRuntime.DEFAULT_T1);
+            LOG.info("Call {}: BYE towards {} sent outside the stack's dialog ({})", callId, towards, why.getMessage());
         } catch (Exception e) {
             pending.decrementAndGet();
             LOG.info("Call {}: BYE towards {} not sent: {}", callId, towards, e.toString());

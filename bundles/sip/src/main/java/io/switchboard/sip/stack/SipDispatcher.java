@@ -52,11 +52,19 @@ final class SipDispatcher implements SipListener {
         refusing.processRequest(event);
     }
 
+    /** From when the provider exists: what takes a 2xx to an INVITE that nobody owns. */
+    private volatile AnsweredElsewhere strays;
+
+    void strays(AnsweredElsewhere strays) {
+        this.strays = strays;
+    }
+
     @Override
     public void processResponse(ResponseEvent event) {
         ClientCallback owner = owner(event.getClientTransaction());
         if (owner == null) {
-            refusing.processResponse(event);
+            AnsweredElsewhere s = strays;
+            if (s == null || !s.take(event.getResponse())) refusing.processResponse(event);
             return;
         }
         try {

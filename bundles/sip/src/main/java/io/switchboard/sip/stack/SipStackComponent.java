@@ -74,6 +74,7 @@ public class SipStackComponent implements SipRuntime {
             stop(null);
             throw e;
         }
+        listener.strays(new AnsweredElsewhere(this));
         LOG.info("SIP listening on {}:{} (UDP, TCP)", host, listen.getPort());
     }
 

@@ -44,6 +44,34 @@ class SipStackComponentTest {
     }
 
     @Test
+    void anAnswerNoDialogTakesIsAcknowledgedAndHungUp() throws Exception {
+        try (DatagramSocket phone = RawSip.udpPeer()) {
+            String callId = java.util.UUID.randomUUID() + "@127.0.0.1";
+            String ok = "SIP/2.0 200 OK\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + port + ";branch=z9hG4bKgone" + callId.hashCode() + "\r\n"
+                    + "From: <sip:alice@switchboard.test>;tag=ours1\r\n"
+                    + "To: <sip:201@127.0.0.1>;tag=theirs2\r\n"
+                    + "Call-ID: " + callId + "\r\n"
+                    + "CSeq: 1 INVITE\r\n"
+                    + "Contact: <sip:201@127.0.0.1:" + phone.getLocalPort() + ">\r\n"
+                    + "Content-Length: 0\r\n\r\n";
+            RawSip.send(phone, port, ok.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String ack = RawSip.receive(phone);
+            assertTrue(ack.startsWith("ACK sip:201@127.0.0.1:" + phone.getLocalPort() + " SIP/2.0"), ack);
+            assertTrue(ack.contains("CSeq: 1 ACK") && ack.contains("tag=theirs2") && ack.contains(callId), ack);
+            String bye = RawSip.receive(phone);
+            assertTrue(bye.startsWith("BYE sip:201@127.0.0.1:" + phone.getLocalPort() + " SIP/2.0"), bye);
+            assertTrue(bye.contains("CSeq: 2 BYE") && bye.contains("tag=ours1") && bye.contains("tag=theirs2"), bye);
+
+            // The 200 again (our ACK lost, say): acknowledged again.
+            RawSip.send(phone, port, ok.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String again = RawSip.receive(phone);
+            while (again.startsWith("BYE")) again = RawSip.receive(phone); // the first BYE, retransmitted
+            assertTrue(again.startsWith("ACK "), again);
+        }
+    }
+
+    @Test
     void optionsOverUdpGets200() throws Exception {
         try (DatagramSocket peer = RawSip.udpPeer()) {
             Sent options = RawSip.request("OPTIONS", "UDP", peer.getLocalPort(), port);
