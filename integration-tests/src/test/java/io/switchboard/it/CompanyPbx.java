@@ -1,16 +1,11 @@
 package io.switchboard.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -22,11 +17,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -42,7 +33,8 @@ import java.util.stream.Stream;
  * its request-URI user kept as the dialled name. A known but unregistered user gets 480, and the
  * trunk user calling a non-extension gets 404.
  *
- * <p>Extensions are driven over baresip's {@code ctrl_tcp} interface (dial, hang up, call events).
+ * <p>Extensions ({@link Baresip} each) are driven over baresip's {@code ctrl_tcp} interface (dial, hang up,
+ * call events).
  * Everything the processes print goes to log files in the fixture's directory ({@link #logs()}).
  */
 final class CompanyPbx implements AutoCloseable {
@@ -54,10 +46,7 @@ final class CompanyPbx implements AutoCloseable {
 
     private static final Path KAMAILIO = Path.of("/usr/sbin/kamailio");
     private static final Path KAMCMD = Path.of("/usr/sbin/kamcmd");
-    private static final Path BARESIP = Path.of("/usr/bin/baresip");
-    private static final Path BARESIP_MODULES = Path.of("/usr/lib/baresip/modules");
     private static final Duration STARTUP = Duration.ofSeconds(15);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The extensions: number, address, digest password, tone frequency, RTP ports. */
     private static final List<ExtensionSpec> SPECS = List.of(
@@ -85,7 +74,7 @@ final class CompanyPbx implements AutoCloseable {
      * answers on its control socket and both extensions are registered with it.
      */
     static CompanyPbx start(Path dir) throws Exception {
-        for (Path binary : List.of(KAMAILIO, KAMCMD, BARESIP)) {
+        for (Path binary : List.of(KAMAILIO, KAMCMD, Baresip.BINARY)) {
             if (!Files.isExecutable(binary)) {
                 throw new AssertionError(binary + " is missing: .ci/run installs Debian's kamailio and baresip");
             }
@@ -133,10 +122,10 @@ final class CompanyPbx implements AutoCloseable {
     List<String> extensionNumbers() { return List.copyOf(extensions.keySet()); }
 
     /** The loopback address an extension's baresip binds (SIP, RTP). */
-    String extensionHost(String ext) { return extension(ext).spec.host(); }
+    String extensionHost(String ext) { return extension(ext).spec().host(); }
 
     /** The frequency of the tone an extension plays into every call. */
-    int toneHz(String ext) { return extension(ext).spec.toneHz(); }
+    int toneHz(String ext) { return extension(ext).spec().toneHz(); }
 
     /** The directory of the fixture: configs, logs, recordings. */
     Path directory() { return dir; }
@@ -179,12 +168,12 @@ final class CompanyPbx implements AutoCloseable {
 
     /** Extension {@code ext} dials {@code target}: a full SIP URI, or a user/number at this PBX. */
     void dial(String ext, String target) throws Exception {
-        extension(ext).control.command("dial", target.startsWith("sip:") ? target : uri(target));
+        extension(ext).agent().command("dial", target.startsWith("sip:") ? target : uri(target));
     }
 
     /** Extension {@code ext} hangs up its current call. */
     void hangup(String ext) throws Exception {
-        extension(ext).control.command("hangup", null);
+        extension(ext).agent().command("hangup", null);
     }
 
     /**
@@ -194,10 +183,9 @@ final class CompanyPbx implements AutoCloseable {
      */
     JsonNode awaitEvent(String ext, String type, Duration timeout) throws Exception {
         try {
-            return extension(ext).control.awaitEvent(type, timeout);
-        } catch (TimeoutException e) {
-            throw failure(ext + " saw no " + type + " within " + timeout.toMillis() + " ms; its events: "
-                    + extension(ext).control.eventTypes());
+            return extension(ext).agent().awaitEvent(type, timeout);
+        } catch (AssertionError e) {
+            throw failure(e.getMessage().lines().findFirst().orElse(""));
         }
     }
 
@@ -212,12 +200,12 @@ final class CompanyPbx implements AutoCloseable {
 
     /** The types of all events an extension reported so far, oldest first. */
     List<String> events(String ext) {
-        return extension(ext).control.eventTypes();
+        return extension(ext).agent().events();
     }
 
     /** All events an extension reported so far (their JSON), oldest first, awaited or not. */
     List<JsonNode> eventLog(String ext) {
-        return extension(ext).control.eventLog();
+        return extension(ext).agent().eventLog();
     }
 
     /**
@@ -226,29 +214,19 @@ final class CompanyPbx implements AutoCloseable {
      * extension starting within the same second share a file.
      */
     List<Path> recordings(String ext) throws IOException {
-        return recordingFiles(ext, "-dec.wav");
+        return extension(ext).agent().recordings();
     }
 
     /** What the extension sent (its tone after the encoder's input), one WAV per call, oldest first. */
     List<Path> sentRecordings(String ext) throws IOException {
-        return recordingFiles(ext, "-enc.wav");
+        return extension(ext).agent().sentRecordings();
     }
 
     /** The recording of what the extension heard in its latest call. */
     Path lastRecording(String ext) throws IOException {
         List<Path> all = recordings(ext);
-        if (all.isEmpty()) throw failure(ext + " recorded nothing in " + extension(ext).recordings);
+        if (all.isEmpty()) throw failure(ext + " recorded nothing in " + extension(ext).agent().home());
         return all.get(all.size() - 1);
-    }
-
-    private List<Path> recordingFiles(String ext, String suffix) throws IOException {
-        Path recordings = extension(ext).recordings;
-        try (Stream<Path> files = Files.list(recordings)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix))
-                    .sorted(Comparator.comparing((Path p) -> p.toFile().lastModified())
-                            .thenComparing(p -> p.getFileName().toString()))
-                    .collect(Collectors.toList());
-        }
     }
 
     /**
@@ -275,7 +253,7 @@ final class CompanyPbx implements AutoCloseable {
 
     /** Everything baresip printed for an extension. */
     String log(String ext) throws IOException {
-        return Files.readString(extension(ext).log);
+        return extension(ext).agent().log();
     }
 
     /** The tails of all logs, for failure messages. */
@@ -283,8 +261,7 @@ final class CompanyPbx implements AutoCloseable {
         StringBuilder out = new StringBuilder();
         out.append("--- kamailio (").append(kamailioLog).append(")\n").append(tail(kamailioLog, 60));
         for (Extension e : extensions.values()) {
-            out.append("--- baresip ").append(e.spec.number()).append(" (").append(e.log).append(")\n")
-                    .append(tail(e.log, 40));
+            out.append(e.agent().tail(40));
         }
         return out.toString();
     }
@@ -580,87 +557,15 @@ final class CompanyPbx implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // baresip extensions
 
-    private final class Extension {
-        final ExtensionSpec spec;
-        final Path home;
-        final Path recordings;
-        final Path log;
-        final Process process;
-        final int ctrlPort;
-        Control control;
-
-        Extension(ExtensionSpec spec, Path home, Path log, Process process, int ctrlPort) {
-            this.spec = spec;
-            this.home = home;
-            this.recordings = home.resolve("recordings");
-            this.log = log;
-            this.process = process;
-            this.ctrlPort = ctrlPort;
-        }
-    }
+    private record Extension(ExtensionSpec spec, Baresip agent) {}
 
     private void startExtension(ExtensionSpec spec) throws Exception {
-        Path home = dir.resolve("ext-" + spec.number());
-        Files.createDirectories(home.resolve("recordings"));
-        Path tone = home.resolve("tone-" + spec.toneHz() + "hz.wav");
-        writeTone(tone, spec.toneHz(), TONE_SECONDS);
-        // baresip listens for SIP on UDP and TCP at the port and for SIP over TLS at the port + 1.
-        int sipPort = freePort(spec.host(), 1);
-        int ctrlPort = freePort(spec.host(), 0);
-        Files.writeString(home.resolve("config"), """
-                # Written by CompanyPbx (integration tests): no sound device, the tone file as microphone.
-                poll_method epoll
-                sip_listen @HOST@:@SIPPORT@
-                net_interface @HOST@
-                call_local_timeout 120
-                call_max_calls 4
-                audio_path @HOME@
-                audio_source aufile,@TONE@
-                audio_level no
-                ausrc_format s16
-                auplay_format s16
-                auenc_format s16
-                audec_format s16
-                rtp_ports @RTPMIN@-@RTPMAX@
-                rtcp_mux no
-                jitter_buffer_delay 1-5
-                module_path @MODULES@
-                module g711.so
-                module sndfile.so
-                module aufile.so
-                module_tmp account.so
-                module_app menu.so
-                module_app ctrl_tcp.so
-                ctrl_tcp_listen @HOST@:@CTRLPORT@
-                snd_path @RECORDINGS@
-                ringback_disabled yes
-                statmode_default off
-                """.replace("@HOST@", spec.host()).replace("@SIPPORT@", Integer.toString(sipPort))
-                .replace("@HOME@", home.toString()).replace("@TONE@", tone.toString())
-                .replace("@RTPMIN@", Integer.toString(spec.rtpPortMin()))
-                .replace("@RTPMAX@", Integer.toString(spec.rtpPortMin() + 999))
-                .replace("@MODULES@", BARESIP_MODULES.toString()).replace("@CTRLPORT@", Integer.toString(ctrlPort))
-                .replace("@RECORDINGS@", home.resolve("recordings").toString()));
-        Files.writeString(home.resolve("accounts"), "<sip:" + spec.number() + "@" + domain() + ">;auth_pass="
-                + spec.password() + ";answermode=auto;regint=600\n");
-        Files.writeString(home.resolve("contacts"), "");
-        Path log = dir.resolve("baresip-" + spec.number() + ".log");
-        Process p = new ProcessBuilder(BARESIP.toString(), "-f", home.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        Extension e = new Extension(spec, home, log, p, ctrlPort);
-        extensions.put(spec.number(), e);
-        long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (e.control == null) {
-            if (!p.isAlive()) throw failure("baresip " + spec.number() + " exited with " + p.exitValue() + " at start");
-            try {
-                e.control = new Control(spec.number(), new Socket(spec.host(), ctrlPort));
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) throw failure("baresip " + spec.number() + " did not open ctrl_tcp within " + STARTUP.toSeconds() + " s");
-                Thread.sleep(50);
-            }
-        }
+        String account = "<sip:" + spec.number() + "@" + domain() + ">;auth_pass=" + spec.password()
+                + ";answermode=auto;regint=600";
+        Baresip agent = Baresip.start(spec.number(), dir.resolve("ext-" + spec.number()),
+                dir.resolve("baresip-" + spec.number() + ".log"), spec.host(), spec.toneHz(), TONE_SECONDS,
+                spec.rtpPortMin(), account);
+        extensions.put(spec.number(), new Extension(spec, agent));
     }
 
     private Extension extension(String ext) {
@@ -672,122 +577,7 @@ final class CompanyPbx implements AutoCloseable {
     private void checkAlive() {
         if (kamailio != null && !kamailio.isAlive()) throw failure("Kamailio exited with " + kamailio.exitValue());
         for (Extension e : extensions.values()) {
-            if (!e.process.isAlive()) throw failure("baresip " + e.spec.number() + " exited with " + e.process.exitValue());
-        }
-    }
-
-    /**
-     * baresip's ctrl_tcp: netstring-framed JSON both ways. Commands {@code {"command","params","token"}}
-     * are answered by {@code {"response":true,"ok",...,"token"}}; events {@code {"event":true,"type",...}}
-     * arrive unasked on every connection.
-     */
-    private final class Control {
-        private final String ext;
-        private final Socket socket;
-        private final OutputStream out;
-        private final AtomicLong tokens = new AtomicLong();
-        private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-        private final List<JsonNode> events = new ArrayList<>();
-        private final List<JsonNode> consumed = new ArrayList<>();
-
-        Control(String ext, Socket socket) throws IOException {
-            this.ext = ext;
-            this.socket = socket;
-            this.out = socket.getOutputStream();
-            Thread reader = new Thread(this::read, "baresip-" + ext + "-ctrl");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        JsonNode command(String command, String params) throws Exception {
-            String token = ext + "-" + tokens.incrementAndGet();
-            ObjectNode json = JSON.createObjectNode().put("command", command).put("token", token);
-            if (params != null) json.put("params", params);
-            byte[] body = JSON.writeValueAsBytes(json);
-            CompletableFuture<JsonNode> answer = new CompletableFuture<>();
-            pending.put(token, answer);
-            synchronized (out) {
-                out.write((body.length + ":").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.write(',');
-                out.flush();
-            }
-            JsonNode response;
-            try {
-                response = answer.get(5, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                throw failure("baresip " + ext + " did not answer " + json);
-            } finally {
-                pending.remove(token);
-            }
-            if (!response.path("ok").asBoolean()) throw failure("baresip " + ext + " refused " + json + ": " + response);
-            return response;
-        }
-
-        synchronized JsonNode awaitEvent(String type, Duration timeout) throws InterruptedException, TimeoutException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                for (JsonNode event : events) {
-                    if (type.equals(event.path("type").asText()) && !containsIdentity(consumed, event)) {
-                        consumed.add(event);
-                        return event;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) throw new TimeoutException();
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-        }
-
-        synchronized List<JsonNode> eventLog() {
-            return List.copyOf(events);
-        }
-
-        synchronized List<String> eventTypes() {
-            return events.stream().map(e -> e.path("type").asText()).collect(Collectors.toList());
-        }
-
-        private boolean containsIdentity(List<JsonNode> list, JsonNode node) {
-            for (JsonNode n : list) if (n == node) return true;
-            return false;
-        }
-
-        private synchronized void event(JsonNode event) {
-            events.add(event);
-            notifyAll();
-        }
-
-        private void read() {
-            try (InputStream in = socket.getInputStream()) {
-                while (true) {
-                    int length = 0;
-                    int c;
-                    while ((c = in.read()) != ':') {
-                        if (c < 0) return;
-                        if (c < '0' || c > '9') throw new IOException("bad netstring length from baresip " + ext);
-                        length = length * 10 + (c - '0');
-                    }
-                    byte[] body = in.readNBytes(length);
-                    if (body.length < length || in.read() != ',') return;
-                    JsonNode json = JSON.readTree(body);
-                    if (json.path("response").asBoolean()) {
-                        CompletableFuture<JsonNode> f = pending.get(json.path("token").asText());
-                        if (f != null) f.complete(json);
-                    } else if (json.path("event").asBoolean()) {
-                        event(json);
-                    }
-                }
-            } catch (IOException closed) {
-                // the socket was closed (fixture closing or baresip gone)
-            }
-        }
-
-        void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+            if (!e.agent().isAlive()) throw failure("baresip " + e.spec().number() + " exited");
         }
     }
 
@@ -831,13 +621,7 @@ final class CompanyPbx implements AutoCloseable {
     }
 
     private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return all.subList(Math.max(0, all.size() - lines), all.size()).stream()
-                    .map(l -> l + "\n").collect(Collectors.joining());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "(no log: " + e + ")\n";
-        }
+        return Baresip.tail(file, lines);
     }
 
     /** SIGTERM (baresip unregisters, Kamailio stops its children), then SIGKILL whatever is left. */
@@ -858,12 +642,9 @@ final class CompanyPbx implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        for (Extension e : extensions.values()) {
-            if (e.control != null) e.control.close();
-        }
         // The extensions first, while Kamailio still answers their un-REGISTER.
-        for (Extension e : extensions.values()) e.process.destroy();
-        for (Extension e : extensions.values()) stop(e.process, Duration.ofSeconds(3));
+        for (Extension e : extensions.values()) e.agent().terminate();
+        for (Extension e : extensions.values()) e.agent().close();
         stop(kamailio, Duration.ofSeconds(5));
         try (Stream<Path> walk = Files.walk(runtimeDir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
