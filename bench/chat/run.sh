@@ -2,9 +2,11 @@
 # Chat benchmark: 1:1 message rates at p99 ≤ 50 ms, group fan-out, CPU and database writes per
 # message, memory per idle socket; Switchboard beside a raw relay measured in the same run.
 # Writes its section into docs/benchmarks.md (not in --quick mode unless --write is given).
-#   bench/chat/run.sh            full run (about 10 minutes)
+#   bench/chat/run.sh            full run (about 6 minutes on 2 cores)
 #   bench/chat/run.sh --quick    smoke run (a minute or two)
 # Other options: --users=N --rates=500,1000 --step-seconds=S --idle=N --only=relay|switchboard --no-write
+#   --send=socket|http   how messages go to both servers: message.send frames on the sender's socket
+#                        (default) or PUT …/messages/{clientMsgId} over HTTP
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Each socket is a file descriptor in the bench and in the server: 10,000 idle sockets need more than 1024.

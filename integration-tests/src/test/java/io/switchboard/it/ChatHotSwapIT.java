@@ -38,6 +38,11 @@ class ChatHotSwapIT {
                 ws.sendText("{\"type\":\"typing\",\"conversationId\":\"" + id + "\"}");
                 assertEquals("unknown_type", ws.awaitType("error", 10).path("data").path("code").asText(),
                         "the chat's frame types are gone with it");
+                ws.sendText(ChatIT.sendFrame(id, "while-stopped", "text", "nobody takes this"));
+                assertEquals("unknown_type", ws.awaitType("error", 10).path("data").path("code").asText(),
+                        "message.send too");
+                ws.sendText("{\"type\":\"ping\"}");
+                assertEquals("pong", ws.awaitType("pong", 10).path("type").asText(), "and the stream stays open");
 
                 assertEquals("active", api.post("/api/v1/admin/bundles/" + chat + "/start", admin, "{}").json()
                         .path("state").asText());
@@ -60,6 +65,11 @@ class ChatHotSwapIT {
                 assertEquals(6, api.get("/api/v1/conversations/" + id + "/messages", ben).json().path("messages").size());
                 assertEquals(7, ChatIT.sendText(api, amy, id, "post-2", "after the update").path("seq").asLong());
                 assertEquals("after the update", ws.awaitType("message.created", 10).path("data").path("text").asText());
+                // The updated bundle takes message.send again, on the same socket; the refused one was not stored.
+                ws.sendText(ChatIT.sendFrame(id, "post-3", "text", "over the socket again"));
+                JsonNode sent = ChatIT.answerTo(ws, "post-3");
+                assertEquals("message.sent", sent.path("type").asText(), sent.toString());
+                assertEquals(8, sent.path("data").path("message").path("seq").asLong());
                 assertFalse(ws.isClosed(), "one socket throughout");
             }
         }

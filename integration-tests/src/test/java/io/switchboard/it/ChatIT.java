@@ -422,6 +422,160 @@ class ChatIT {
                 .path("editedAt").isNull());
     }
 
+    /** A {@code message.send} frame: the PUT's body plus the conversation and client ids. */
+    static String sendFrame(Object conversationId, Object clientMsgId, Object... body) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode frame = obj("type", "message.send");
+        if (conversationId != null) frame.set("conversationId", Api.JSON.valueToTree(conversationId));
+        if (clientMsgId != null) frame.set("clientMsgId", Api.JSON.valueToTree(clientMsgId));
+        frame.setAll(obj(body));
+        return Api.JSON.writeValueAsString(frame);
+    }
+
+    /** The answer to a {@code message.send} naming this client id: {@code message.sent} or {@code error}. */
+    static JsonNode answerTo(StreamClient ws, String clientMsgId) throws Exception {
+        return ws.await(f -> ("message.sent".equals(f.path("type").asText()) || "error".equals(f.path("type").asText()))
+                && clientMsgId.equals(f.path("data").path("clientMsgId").asText()), 10);
+    }
+
+    @Test
+    void aMessageSentOverTheSocketIsStoredOnceAndDeliveredLikeAPut() throws Exception {
+        String sora = api.signUp("sora", "person", "Sora");
+        String tomo = api.signUp("tomo", "person", "Tomo");
+        String id = direct(api, sora, "tomo");
+        try (StreamClient phone = StreamClient.open(sb.wsUrl(), sora, null);
+             StreamClient laptop = StreamClient.open(sb.wsUrl(), sora, null);
+             StreamClient theirs = StreamClient.open(sb.wsUrl(), tomo, null)) {
+            phone.sendText(sendFrame(id, "sock-1", "text", "over the socket"));
+            // On the sending socket the answer and the message's own frame come in either order.
+            JsonNode sent = null;
+            JsonNode echo = null;
+            while (sent == null || echo == null) {
+                JsonNode f = phone.await(x -> true, 10);
+                if ("message.sent".equals(f.path("type").asText())) sent = f;
+                else if ("message.created".equals(f.path("type").asText())) echo = f;
+            }
+            assertEquals("message.sent", sent.path("type").asText(), sent.toString());
+            assertTrue(sent.path("cursor").isNull(), "an answer, not a stored update");
+            JsonNode data = sent.path("data");
+            assertEquals(id, data.path("conversationId").asText());
+            assertTrue(data.path("created").asBoolean());
+            JsonNode message = data.path("message");
+            assertEquals("over the socket", message.path("text").asText());
+            assertEquals("sora", message.path("sender").asText());
+            assertEquals("sock-1", message.path("clientMsgId").asText());
+            assertEquals(1, message.path("seq").asLong());
+
+            // Delivered as a PUT's message is: to the other member and to the sender's devices, this one too.
+            assertEquals(message, echo.path("data"));
+            for (StreamClient ws : List.of(theirs, laptop)) {
+                assertEquals(message, ws.awaitType("message.created", 10).path("data"));
+            }
+            JsonNode history = api.get("/api/v1/conversations/" + id + "/messages", tomo).json().path("messages");
+            assertEquals(1, history.size(), history.toString());
+            assertEquals(message, history.get(0), "the same view as history and the PUT give");
+
+            // A retry is the same message, not a new one; so is a PUT with the same client id, and the other way round.
+            phone.sendText(sendFrame(id, "sock-1", "text", "over the socket"));
+            JsonNode again = answerTo(phone, "sock-1").path("data");
+            assertFalse(again.path("created").asBoolean(), again.toString());
+            assertEquals(message, again.path("message"));
+            Api.Reply put = send(api, sora, id, "sock-1", obj("text", "over the socket"));
+            assertEquals(200, put.status(), put.toString());
+            assertEquals(message, put.json());
+            JsonNode viaPut = sendText(api, sora, id, "put-1", "over HTTP");
+            phone.sendText(sendFrame(id, "put-1", "text", "over HTTP"));
+            JsonNode frameAfterPut = answerTo(phone, "put-1").path("data");
+            assertFalse(frameAfterPut.path("created").asBoolean());
+            assertEquals(viaPut, frameAfterPut.path("message"));
+
+            // Many copies of one send at once, on two sockets: one message.
+            for (int i = 0; i < 10; i++) {
+                phone.sendText(sendFrame(id, "sock-many", "text", "once"));
+                laptop.sendText(sendFrame(id, "sock-many", "text", "once"));
+            }
+            Set<String> ids = new HashSet<>();
+            int created = 0;
+            for (StreamClient ws : List.of(phone, laptop)) {
+                for (int i = 0; i < 10; i++) {
+                    JsonNode d = answerTo(ws, "sock-many").path("data");
+                    ids.add(d.path("message").path("id").asText());
+                    if (d.path("created").asBoolean()) created++;
+                }
+            }
+            assertEquals(1, created);
+            assertEquals(1, ids.size());
+            assertEquals(3, api.get("/api/v1/conversations/" + id + "/messages", tomo).json().path("messages").size());
+
+            // The answers went to the socket that sent, never to the other member.
+            theirs.sendText("{\"type\":\"ping\"}");
+            JsonNode f;
+            while (!"pong".equals((f = theirs.await(x -> true, 10)).path("type").asText())) {
+                assertEquals("message.created", f.path("type").asText(), f.toString());
+            }
+        }
+    }
+
+    @Test
+    void badMessageSendFramesAreRefusedOnTheSocketAndNothingIsStored() throws Exception {
+        String yuri = api.signUp("yuri", "person", "Yuri");
+        String zeno = api.signUp("zeno", "person", "Zeno");
+        api.signUp("abel", "person", "Abel");
+        String id = direct(api, yuri, "zeno");
+        String theirs = direct(api, zeno, "abel");
+        JsonNode first = sendText(api, yuri, id, "ok-1", "fine");
+        String zenosMessage = sendText(api, zeno, theirs, "z-1", "not for yuri").path("id").asText();
+
+        record Bad(String frame, String code, String naming) {}
+        List<Bad> bad = List.of(
+                new Bad(sendFrame(id, "b-1", "text", 42), "invalid_frame", "'text'"),
+                new Bad(sendFrame(obj("$gt", ""), "b-2", "text", "hi"), "invalid_frame", "'conversationId'"),
+                new Bad(sendFrame(id, null, "text", "hi"), "invalid_frame", "'clientMsgId'"),
+                new Bad(sendFrame(null, "b-4", "text", "hi"), "invalid_frame", "'conversationId'"),
+                new Bad(sendFrame(id, 5, "text", "hi"), "invalid_frame", "'clientMsgId'"),
+                new Bad(sendFrame(id, "b-6", "text", "x".repeat(4097)), "text_too_long", null),
+                new Bad(sendFrame(theirs, "b-7", "text", "hi"), "conversation_not_found", null),
+                new Bad(sendFrame("c_aaaaaaaaaaaaaaaaaaaaaaaaaa", "b-8", "text", "hi"), "conversation_not_found", null),
+                new Bad(sendFrame(id, "b-9"), "empty_message", null),
+                new Bad(sendFrame(id, "b-10", "text", "   "), "empty_message", null),
+                new Bad(sendFrame(id, "a b", "text", "hi"), "invalid_client_msg_id", null),
+                new Bad(sendFrame(id, "call-1", "text", "hi"), "invalid_client_msg_id", null),
+                new Bad(sendFrame(id, "b-13", "text", "hi", "unknown", 1), "invalid_frame", "'unknown'"),
+                new Bad(sendFrame(id, "b-14", "text", List.of("a")), "invalid_frame", "'text'"),
+                new Bad(sendFrame(id, "b-15", "location", obj("latitude", "north", "longitude", 0)), "invalid_frame",
+                        "'location.latitude'"),
+                new Bad(sendFrame(id, "b-16", "location", obj("latitude", 91, "longitude", 0)), "invalid_location", null),
+                new Bad(sendFrame(id, "b-17", "attachments", "m_x"), "invalid_frame", "'attachments'"),
+                new Bad(sendFrame(id, "b-18", "attachments", List.of("m_aaaaaaaaaaaaaaaaaaaaaaaaaa")), "invalid_attachment", null),
+                new Bad(sendFrame(id, "b-19", "text", "hi", "replyTo", zenosMessage), "invalid_reply_to", null),
+                // Refused by the writer, after the checks: the answer comes later, the same way.
+                new Bad(sendFrame(id, "b-20", "text", "hi", "replyTo", id + ".99"), "invalid_reply_to", null));
+        try (StreamClient ws = StreamClient.open(sb.wsUrl(), yuri, null);
+             StreamClient other = StreamClient.open(sb.wsUrl(), zeno, null)) {
+            for (Bad b : bad) {
+                ws.sendText(b.frame());
+                JsonNode error = ws.awaitType("error", 10);
+                JsonNode data = error.path("data");
+                assertEquals(b.code(), data.path("code").asText(), b.frame() + " → " + error);
+                assertFalse(data.path("message").asText().isEmpty(), error.toString());
+                if (b.naming() != null) assertTrue(data.path("message").asText().contains(b.naming()), error.toString());
+                JsonNode frame = Api.JSON.readTree(b.frame());
+                assertEquals(frame.path("clientMsgId").isTextual() ? frame.path("clientMsgId") : Api.JSON.nullNode(),
+                        data.path("clientMsgId"), "the answer names the send: " + error);
+                assertEquals(frame.path("conversationId").isTextual() ? frame.path("conversationId") : Api.JSON.nullNode(),
+                        data.path("conversationId"), error.toString());
+                assertNull(ws.next(0), "one answer each, nothing else");
+            }
+            ws.sendText("{\"type\":\"ping\"}");
+            assertEquals("pong", ws.awaitType("pong", 10).path("type").asText(), "the socket stays open");
+            assertFalse(ws.isClosed());
+            assertNull(other.next(300), "nothing reached the other member");
+        }
+        JsonNode history = api.get("/api/v1/conversations/" + id + "/messages", yuri).json().path("messages");
+        assertEquals(1, history.size(), history.toString());
+        assertEquals(first, history.get(0));
+        assertEquals(1, api.get("/api/v1/conversations/" + theirs + "/messages", zeno).json().path("messages").size());
+    }
+
     static final byte[] PNG = java.util.HexFormat.of().parseHex("89504e470d0a1a0a0000000d4948445200000001000000010806"
             + "0000001f15c4890000000d4944415478da63f8cfc0f01f0005000201d0a1a0a40000000049454e44ae426082");
 

@@ -29,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
@@ -332,7 +333,28 @@ public class ChatService implements UpdateSource {
 
     public record Sent(Message message, boolean created) {}
 
+    /** {@code PUT …/messages/{clientMsgId}}: checks the send, stores it (or finds it stored) and waits for that. */
     public Sent send(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
+        return store(prepare(caller, id, clientMsgId, body));
+    }
+
+    private Sent store(Sending sending) {
+        writer.run(sending);
+        return sending.sent();
+    }
+
+    /**
+     * The same send without waiting (the {@code message.send} frame): a refusal of the checks is
+     * thrown here, before anything is queued; the future completes off the writer thread with what
+     * {@link #send} returns, or fails with what it throws (see {@link ChatWriter#failure}).
+     */
+    public CompletableFuture<Sent> sendAsync(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
+        Sending sending = prepare(caller, id, clientMsgId, body);
+        return writer.submitAsync(sending).thenApply(done -> sending.sent());
+    }
+
+    /** The checks of a client's send, in the order the API answers them; the stored form of the message. */
+    private Sending prepare(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
         memberOf(caller, id);
         if (clientMsgId == null || !CLIENT_MSG_ID.matcher(clientMsgId).matches()) {
             throw ApiException.badRequest("invalid_client_msg_id", "The client message id is 1 to 64 of A-Z a-z 0-9 _ . : -.");
@@ -356,51 +378,71 @@ public class ChatService implements UpdateSource {
             replyTo = Ids.seqOf(id, body.replyTo());
             if (replyTo < 0) throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
         }
-        return send(caller.accountId(), id, clientMsgId, text, replyTo, attachments, location, null);
+        return new Sending(new SendKey(id, caller.accountId(), clientMsgId), new Draft(text, replyTo, attachments, location, null));
     }
 
-    /**
-     * Stores a message once: the key (conversation, sender, client id) is unique, and sending it again
-     * gives back the stored message. {@code replyTo} is a seq, 0 for none; JSON columns are text.
-     */
-    private Sent send(String senderId, String id, String clientMsgId, String text, long replyTo, String attachments,
-                      String location, String call) {
-        SendKey key = new SendKey(id, senderId, clientMsgId);
-        MessageRow[] result = new MessageRow[1];
-        boolean[] created = new boolean[1];
-        writer.run(new ChatWriter.SendTask() {
-            @Override
-            public SendKey key() { return key; }
+    /** A message as checked, before it has a seq: {@code replyTo} is a seq, 0 for none; JSON columns are text. */
+    private record Draft(String text, long replyTo, String attachments, String location, String call) {}
 
-            @Override
-            public void run(ChatWriter.Tx tx) throws SQLException {
-                MessageRow existing = tx.sent.get(key);
-                if (existing != null) {
-                    result[0] = existing;
-                    return;
-                }
-                ConvSnapshot conv = memberOf(senderId, id);
-                if (replyTo > 0 && replyTo > tx.lastSeq(id)) {
-                    throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
-                }
-                long seq = tx.nextSeq(id);
-                long pos = tx.nextPosition();
-                MessageRow row = new MessageRow(id, seq, pos, senderId, clientMsgId, text,
-                        replyTo > 0 ? replyTo : null, attachments, location, call, null, null, false, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
-                tx.newMessages.add(row);
-                tx.sent.put(key, row);
-                if (attachments != null) {
-                    for (Attachment a : readAttachments(attachments)) {
-                        tx.newMediaLinks.add(new String[] {a.mediaId(), id, Long.toString(seq)});
-                    }
-                }
-                Collection<String> audience = conv.roles().keySet();
-                tx.deliver(() -> publisher.deliver(SOURCE, pos, audience, "message.created", view(row)));
-                result[0] = row;
-                created[0] = true;
+    /**
+     * One message on its way through the writer, stored once: the key (conversation, sender, client
+     * id) is unique, and sending it again finds the stored message. What it stored or found is read
+     * after its commit.
+     */
+    private final class Sending implements ChatWriter.SendTask {
+        private final SendKey key;
+        private final Draft draft;
+        private MessageRow row;
+        private boolean created;
+        /** The row's view, made once for both its delivery and its answer (whichever comes first). */
+        private volatile Message view;
+
+        Sending(SendKey key, Draft draft) {
+            this.key = key;
+            this.draft = draft;
+        }
+
+        @Override
+        public SendKey key() { return key; }
+
+        @Override
+        public void run(ChatWriter.Tx tx) throws SQLException {
+            MessageRow existing = tx.sent.get(key);
+            if (existing != null) {
+                row = existing;
+                return;
             }
-        });
-        return new Sent(view(result[0]), created[0]);
+            String id = key.conversationId();
+            ConvSnapshot conv = memberOf(key.senderId(), id);
+            long replyTo = draft.replyTo();
+            if (replyTo > 0 && replyTo > tx.lastSeq(id)) {
+                throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
+            }
+            long seq = tx.nextSeq(id);
+            long pos = tx.nextPosition();
+            MessageRow stored = new MessageRow(id, seq, pos, key.senderId(), key.clientMsgId(), draft.text(),
+                    replyTo > 0 ? replyTo : null, draft.attachments(), draft.location(), draft.call(), null, null, false,
+                    Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS));
+            tx.newMessages.add(stored);
+            tx.sent.put(key, stored);
+            if (draft.attachments() != null) {
+                for (Attachment a : readAttachments(draft.attachments())) {
+                    tx.newMediaLinks.add(new String[] {a.mediaId(), id, Long.toString(seq)});
+                }
+            }
+            Collection<String> audience = conv.roles().keySet();
+            row = stored;
+            created = true;
+            tx.deliver(() -> publisher.deliver(SOURCE, pos, audience, "message.created", view()));
+        }
+
+        private Message view() {
+            Message v = view;
+            if (v == null) view = v = ChatService.this.view(row);
+            return v;
+        }
+
+        Sent sent() { return new Sent(view(), created); }
     }
 
     /**
@@ -420,7 +462,8 @@ public class ChatService implements UpdateSource {
         }
         if (callerId.equals(calleeId)) throw ApiException.badRequest("invalid_member", "A direct conversation is with someone else.");
         Direct direct = direct(callerId, calleeId);
-        return send(callerId, direct.id(), clientMsgId, null, 0, null, null, write(new Call(callId, "missed", video)));
+        return store(new Sending(new SendKey(direct.id(), callerId, clientMsgId),
+                new Draft(null, 0, null, null, write(new Call(callId, "missed", video)))));
     }
 
     public List<Message> history(AccountPrincipal caller, String id, String before, String limit) {

@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,8 @@ final class ChatWriter {
     private static final int MAX_QUEUE = 50_000;
     /** How long a send waits for company when sends are arriving together (not when they come one by one). */
     private static final long LINGER_NANOS = 1_000_000;
+    /** How long a change may take, queue included, before a client waiting for it hears {@code busy}. */
+    private static final long TIMEOUT_SECONDS = 30;
 
     /** A change. It must throw {@link ApiException} (a refusal) before writing anything. */
     interface Task {
@@ -94,16 +100,26 @@ final class ChatWriter {
     private final Map<String, Long> lastSeqs = new HashMap<>();
     private final Thread thread;
     /** Pushes committed changes to sockets in commit order while the writer goes on with the next batch. */
-    private final ExecutorService delivery = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-chat-delivery");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService delivery = daemon("switchboard-chat-delivery");
+    /**
+     * Completes the sends that did not wait for their commit ({@link #submitAsync}), in commit order,
+     * beside the delivery thread: their answers are written to sockets here, not on the writer or
+     * the delivery thread.
+     */
+    private final ExecutorService completions = daemon("switchboard-chat-completions");
     private long position;
     private int lastBatchSize;
     private Pending carried;
     private volatile long committed;
     private volatile boolean running = true;
+
+    private static ExecutorService daemon(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     ChatWriter(ChatStore store, long position) {
         this.store = store;
@@ -130,16 +146,49 @@ final class ChatWriter {
     /** Runs the task and waits for its commit; a refusal comes back as the ApiException it threw. */
     void run(Task task) {
         try {
-            submit(task).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof ApiException api) throw api;
-            throw new IllegalStateException("A chat change failed", e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new ApiException(503, "busy", "The change took too long; retry it with the same ids.");
+            submit(task).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable();
         }
+    }
+
+    /**
+     * Runs the task without waiting: the future completes after the commit on a thread of its own,
+     * never the writer's, so what callers chain to it holds up neither the next batch nor the
+     * deliveries. It fails as {@link #run} does; with no one waiting there is no time limit (a
+     * timer per send would cost more than it saves), and every queued task is completed, by its
+     * batch or by {@link #close}.
+     */
+    CompletableFuture<Void> submitAsync(Task task) {
+        return submit(task).thenRunAsync(() -> { }, this::complete);
+    }
+
+    /** On the completions thread; once that has stopped (chat stopping), right here. */
+    private void complete(Runnable r) {
+        try {
+            completions.execute(r);
+        } catch (RejectedExecutionException e) {
+            r.run();
+        }
+    }
+
+    /**
+     * What a failed change tells its client: the ApiException the task threw, 503 {@code busy} when it
+     * took too long, else an IllegalStateException.
+     */
+    static RuntimeException failure(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof ApiException api) return api;
+        if (cause instanceof TimeoutException) {
+            return new ApiException(503, "busy", "The change took too long; retry it with the same ids.");
+        }
+        return new IllegalStateException("A chat change failed", cause);
     }
 
     /** Stops after the changes already queued; later ones are refused. */
@@ -152,11 +201,13 @@ final class ChatWriter {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) thread.interrupt();
-        delivery.shutdown();
-        try {
-            delivery.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (ExecutorService after : List.of(delivery, completions)) {
+            after.shutdown();
+            try {
+                after.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         Pending p;
         while ((p = queue.poll()) != null) p.done.completeExceptionally(unavailable());

@@ -8,31 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.chat.ChatFixture.Accounts;
+import io.switchboard.chat.ChatFixture.Delivered;
 import io.switchboard.chat.Views.Conversation;
 import io.switchboard.chat.Views.Message;
-import io.switchboard.sdk.accounts.AccountInfo;
-import io.switchboard.sdk.accounts.AccountKind;
-import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
-import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.SourceUpdate;
-import io.switchboard.sdk.stream.UpdatePublisher;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.lang.annotation.Annotation;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,23 +32,22 @@ import org.osgi.service.event.Event;
  * over a real PostgreSQL with the real migrations; accounts and the stream are recorded.
  */
 class MissedCallHandlerTest {
-    private static EmbeddedPostgres postgres;
-    private static final Accounts accounts = new Accounts();
-    private static final Delivered delivered = new Delivered();
+    private static ChatFixture.Running running;
+    private static Accounts accounts;
+    private static Delivered delivered;
     private static ChatService chat;
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        DataSource db = postgres.getPostgresDatabase();
-        ChatSchema.migrate(db);
-        chat = new ChatService(new Database(db), delivered, accounts, new Config());
+        running = new ChatFixture.Running();
+        accounts = running.accounts;
+        delivered = running.delivered;
+        chat = running.chat;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (chat != null) chat.deactivate();
-        if (postgres != null) postgres.close();
+        if (running != null) running.close();
     }
 
     @Test
@@ -253,7 +241,7 @@ class MissedCallHandlerTest {
 
     /** The call column of a stored message (jsonb keeps its own key order), or null. */
     private static JsonNode storedCall(String conversationId, long seq) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = running.postgres.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT call::text FROM chat.messages WHERE conversation_id = ? AND seq = ?")) {
             s.setString(1, conversationId);
             s.setLong(2, seq);
@@ -265,7 +253,7 @@ class MissedCallHandlerTest {
     }
 
     private static long rows(String clientMsgId) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(
+        try (Connection c = running.postgres.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(
                 "SELECT count(*) FROM chat.messages WHERE client_msg_id = ?")) {
             s.setString(1, clientMsgId);
             try (ResultSet rs = s.executeQuery()) {
@@ -276,88 +264,10 @@ class MissedCallHandlerTest {
     }
 
     private static long count(String sql) throws Exception {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(sql);
+        try (Connection c = running.postgres.getPostgresDatabase().getConnection(); PreparedStatement s = c.prepareStatement(sql);
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    // ---- recorded collaborators
-
-    private static final class Accounts implements AccountLookup {
-        private final Map<String, AccountInfo> byHandle = new ConcurrentHashMap<>();
-
-        AccountPrincipal add(String handle) {
-            AccountInfo info = new AccountInfo("acct_" + handle, handle, handle.toUpperCase(), AccountKind.PERSON, null,
-                    false, Instant.now());
-            byHandle.put(handle, info);
-            return new AccountPrincipal(info.id(), handle, "person", "sess_" + handle);
-        }
-
-        String id(String handle) { return byHandle.get(handle).id(); }
-
-        @Override public Optional<AccountInfo> byHandle(String handle) {
-            return Optional.ofNullable(byHandle.get(handle.toLowerCase()));
-        }
-
-        @Override public Optional<AccountInfo> byId(String accountId) {
-            return byHandle.values().stream().filter(a -> a.id().equals(accountId)).findFirst();
-        }
-
-        @Override public boolean blocks(String blocker, String blocked) { return false; }
-    }
-
-    /** What chat delivered, per account: chat stores its own log and only ever calls deliver. */
-    private static final class Delivered implements UpdatePublisher {
-        private final List<Object[]> log = new CopyOnWriteArrayList<>();
-
-        List<Object> of(String account, String type) {
-            List<Object> out = new ArrayList<>();
-            for (Object[] d : log) if (d[0].equals(account) && d[1].equals(type)) out.add(d[2]);
-            return out;
-        }
-
-        /** Deliveries come after the commit, from the delivery thread. */
-        List<Object> await(String account, String type, int n) throws InterruptedException {
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (of(account, type).size() < n && System.nanoTime() < deadline) Thread.sleep(10);
-            List<Object> got = of(account, type);
-            assertEquals(n, got.size(), type + " to " + account);
-            return got;
-        }
-
-        @Override public void deliver(String source, long position, Collection<String> accountIds, String type, Object data) {
-            assertEquals(ChatService.SOURCE, source);
-            for (String a : accountIds) log.add(new Object[] {a, type, data});
-        }
-
-        @Override public long publish(String accountId, String type, Object data) {
-            throw new UnsupportedOperationException("chat keeps its own log");
-        }
-
-        @Override public void publish(Collection<String> accountIds, String type, Object data) {
-            throw new UnsupportedOperationException("chat keeps its own log");
-        }
-
-        @Override public void publishEphemeral(Collection<String> accountIds, String type, Object data) {
-            throw new UnsupportedOperationException("no typing here");
-        }
-
-        @Override public boolean connected(String accountId) {
-            return true;
-        }
-    }
-
-    private record Database(DataSource dataSource) implements FeatureDatabase {
-        @Override public String schema() { return "chat"; }
-    }
-
-    private static final class Config implements ChatConfig {
-        @Override public long media_max_bytes() { return 1024; }
-
-        @Override public int group_max_members() { return 10; }
-
-        @Override public Class<? extends Annotation> annotationType() { return ChatConfig.class; }
     }
 }

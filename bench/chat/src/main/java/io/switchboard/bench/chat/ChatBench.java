@@ -24,8 +24,10 @@ import org.HdrHistogram.Histogram;
  *   <li>idle sockets: resident memory and live heap per authenticated idle connection.</li>
  * </ol>
  * Arguments: {@code <switchboard.jar> <benchmarks.md> [--quick] [--users=N] [--rates=a,b,..]
- * [--step-seconds=S] [--idle=N] [--only=relay|switchboard] [--write|--no-write] [--keep-stepping]}
- * ({@code --keep-stepping}: run every step, not only up to the first one over the bound).
+ * [--step-seconds=S] [--idle=N] [--only=relay|switchboard] [--write|--no-write] [--keep-stepping]
+ * [--send=socket|http]} ({@code --keep-stepping}: run every step, not only up to the first one over the
+ * bound; {@code --send}: messages go as {@code message.send} frames on the sender's socket, the default,
+ * or as {@code PUT …/messages/{clientMsgId}} over HTTP, the same way to both servers).
  */
 public final class ChatBench {
     /** Sends in flight at once during a group burst. */
@@ -41,7 +43,7 @@ public final class ChatBench {
 
     /** What to run; {@code --quick} is a smoke run of a minute or two. */
     record Settings(boolean quick, int users, int[] rates, int stepSeconds, int[] groupSizes, int groupFrames,
-                    int idleSockets, List<String> targets, boolean write, boolean keepStepping) {
+                    int idleSockets, List<String> targets, boolean write, boolean keepStepping, boolean http) {
         int warmupRate() { return 500; }
 
         int warmupSeconds() { return quick ? 4 : 10; }
@@ -51,12 +53,13 @@ public final class ChatBench {
         static Settings parse(List<String> args) {
             boolean quick = args.contains("--quick");
             int users = quick ? 40 : 1000;
-            int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 5000, 10000, 20000};
+            int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 5000, 7500, 10000, 20000, 40000};
             int stepSeconds = quick ? 3 : 10;
             int idle = quick ? 1000 : 10_000;
             List<String> targets = List.of("relay", "switchboard");
             boolean write = !quick;
             boolean keepStepping = false;
+            boolean http = false;
             for (String a : args) {
                 String v = a.substring(a.indexOf('=') + 1);
                 if (a.startsWith("--users=")) users = Integer.parseInt(v);
@@ -67,13 +70,14 @@ public final class ChatBench {
                 else if (a.equals("--write")) write = true;
                 else if (a.equals("--no-write")) write = false;
                 else if (a.equals("--keep-stepping")) keepStepping = true;
+                else if (a.startsWith("--send=") && (v.equals("socket") || v.equals("http"))) http = v.equals("http");
                 else if (!a.equals("--quick")) throw new IllegalArgumentException("unknown argument " + a);
             }
             if (users < 4 || users % 2 != 0) throw new IllegalArgumentException("--users must be even and at least 4");
             int cap = users;
             int[] groups = IntStream.of(10, 100, 1000).map(g -> Math.min(g, cap)).distinct().toArray();
             return new Settings(quick, users, rates, stepSeconds, groups, quick ? 10_000 : 100_000, idle, targets, write,
-                    keepStepping);
+                    keepStepping, http);
         }
     }
 
@@ -93,9 +97,9 @@ public final class ChatBench {
         Path jar = Files.copy(Path.of(args[0]), work.resolve("switchboard.jar"));
         ChatBench bench = new ChatBench(settings);
         Runtime.getRuntime().addShutdownHook(new Thread(bench::stopAll));
-        System.out.printf("Chat bench: %d users, steps %s msgs/s of %d s, groups %s, %d idle sockets; work dir %s%n",
-                settings.users(), Arrays.toString(settings.rates()), settings.stepSeconds(),
-                Arrays.toString(settings.groupSizes()), settings.idleSockets(), work);
+        System.out.printf("Chat bench: %d users, steps %s msgs/s of %d s, groups %s, %d idle sockets, sends over %s;"
+                        + " work dir %s%n", settings.users(), Arrays.toString(settings.rates()), settings.stepSeconds(),
+                Arrays.toString(settings.groupSizes()), settings.idleSockets(), settings.http() ? "HTTP" : "the socket", work);
         System.out.println("The load generator shares the machine's " + Runtime.getRuntime().availableProcessors()
                 + " cores with the servers under test; both servers run side by side and take turns.");
 
@@ -255,9 +259,9 @@ public final class ChatBench {
             int from = back ? pair.b() : pair.a();
             int to = back ? pair.a() : pair.b();
             p.sent();
-            s.api.send(s.tokens.get(from), pair.conversation(), "p" + id + "-" + i, Phase.text(id, i, due, to), p::response);
+            s.send(settings.http(), from, pair.conversation(), "p" + id + "-" + i, Phase.text(id, i, due, to), p::response);
         }
-        drain(s.api, () -> p.deliveredCount() >= p.okCount(), System.nanoTime() + DRAIN_NANOS);
+        drain(s, () -> p.deliveredCount() >= p.okCount(), System.nanoTime() + DRAIN_NANOS);
         double jvm = target.jvmCpuSeconds() - jvm0;
         Results.CpuSample cpu1 = Results.CpuSample.of(target);
         Histogram h = p.latency();
@@ -281,12 +285,12 @@ public final class ChatBench {
             window.acquire();
             int from = g.members().get(i % size);
             p.sent();
-            s.api.send(s.tokens.get(from), g.id(), "g" + id + "-" + i, Phase.text(id, i, System.nanoTime(), -1), status -> {
+            s.send(settings.http(), from, g.id(), "g" + id + "-" + i, Phase.text(id, i, System.nanoTime(), -1), status -> {
                 p.response(status);
                 window.release();
             });
         }
-        drain(s.api, () -> p.deliveredCount() >= p.okCount() * size, System.nanoTime() + GROUP_TIMEOUT_NANOS);
+        drain(s, () -> p.deliveredCount() >= p.okCount() * size, System.nanoTime() + GROUP_TIMEOUT_NANOS);
         double cpu = target.cpuSeconds() - cpu0;
         Histogram h = p.latency();
         double seconds = (p.lastArrivalNanos() - t0) / 1e9;
@@ -309,8 +313,8 @@ public final class ChatBench {
     }
 
     /** Waits until nothing is in flight and {@code done} holds, or the deadline passes. */
-    private static void drain(Api api, java.util.function.BooleanSupplier done, long deadline) throws InterruptedException {
-        while (System.nanoTime() < deadline && (api.inFlight() > 0 || !done.getAsBoolean())) Thread.sleep(10);
+    private static void drain(Subject s, java.util.function.BooleanSupplier done, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline && (s.inFlight() > 0 || !done.getAsBoolean())) Thread.sleep(10);
     }
 
     private static double ms(Histogram h, double percentile) {

@@ -4,10 +4,13 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
@@ -17,9 +20,13 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 final class Fleet implements AutoCloseable {
     /** Handshakes under way at once. */
     private static final int CONNECT_WINDOW = 256;
+    private static final String CLIENT_MSG_ID = "\"clientMsgId\":\"";
 
     private final WebSocketCoreClient client = new WebSocketCoreClient();
     private final AtomicInteger unexpectedCloses = new AtomicInteger();
+    /** Sends over the sockets waiting for their answer, by client message id. */
+    private final Map<String, IntConsumer> awaiting = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile Phase phase;
 
     Fleet() throws Exception {
@@ -31,6 +38,38 @@ final class Fleet implements AutoCloseable {
     void phase(Phase p) { phase = p; }
 
     int unexpectedCloses() { return unexpectedCloses.get(); }
+
+    /** Sends over sockets not answered yet. */
+    int inFlight() { return inFlight.get(); }
+
+    /**
+     * {@code message.send} on the device's socket; {@code done} gets 201 for {@code message.sent}
+     * (200 for a retry), 400 for an {@code error} naming the client id, or -1 when
+     * {@link Api#MAX_IN_FLIGHT} sends are already waiting for their answer (then nothing is sent),
+     * the same cap as for sends over HTTP.
+     */
+    void send(Device from, String conversationId, String clientMsgId, String text, IntConsumer done) {
+        if (inFlight.incrementAndGet() > Api.MAX_IN_FLIGHT) {
+            inFlight.decrementAndGet();
+            done.accept(-1);
+            return;
+        }
+        awaiting.put(clientMsgId, done);
+        // the load's ids and texts need no escaping
+        from.send("{\"type\":\"message.send\",\"conversationId\":\"" + conversationId + "\",\"clientMsgId\":\""
+                + clientMsgId + "\",\"text\":\"" + text + "\"}");
+    }
+
+    /** The answer to a send: the first {@code clientMsgId} of the frame names it. */
+    private void answered(String frame, int status) {
+        int at = frame.indexOf(CLIENT_MSG_ID);
+        if (at < 0) return;
+        int from = at + CLIENT_MSG_ID.length();
+        IntConsumer done = awaiting.remove(frame.substring(from, frame.indexOf('"', from)));
+        if (done == null) return;
+        inFlight.decrementAndGet();
+        done.accept(status == 201 && frame.contains("\"created\":false") ? 200 : status);
+    }
 
     /** A socket: sends {@code auth} when open, becomes ready on the server's {@code ready} frame. */
     final class Device extends TextSocket {
@@ -54,6 +93,14 @@ final class Fleet implements AutoCloseable {
             if (!ready.isDone()) {
                 if (text.contains("\"type\":\"ready\"")) ready.complete(this);
                 else if (text.contains("\"type\":\"error\"")) ready.completeExceptionally(new IllegalStateException(text));
+                return;
+            }
+            if (text.startsWith("{\"type\":\"message.sent\"")) {
+                answered(text, 201);
+                return;
+            }
+            if (text.startsWith("{\"type\":\"error\"")) {
+                answered(text, 400);
                 return;
             }
             Phase p = phase;

@@ -32,7 +32,10 @@ import org.eclipse.jetty.websocket.core.server.WebSocketUpgradeHandler;
  *       {@code {"kind":"group","title":t,"members":[..]}} → 201 {@code {"id":..}} (200 for an existing direct one);</li>
  *   <li>{@code PUT /api/v1/conversations/{id}/messages/{clientMsgId}} {@code {"text":..}} → 201 message,
  *       and {@code message.created} to every socket of every member;</li>
- *   <li>WebSocket {@code /api/v1/stream}: {@code auth} → {@code ready}; {@code ping} → {@code pong}.</li>
+ *   <li>WebSocket {@code /api/v1/stream}: {@code auth} → {@code ready}; {@code ping} → {@code pong};
+ *       {@code message.send} {@code {"conversationId","clientMsgId","text"}} → {@code message.sent}
+ *       {@code {"clientMsgId","conversationId","message","created":true}} on that socket (or {@code error}),
+ *       and {@code message.created} as for the PUT.</li>
  * </ul>
  * Run as its own process: {@code RelayServer <port>}; prints {@code Relay ready on <port>}.
  */
@@ -93,6 +96,23 @@ public final class RelayServer {
                 send("{\"type\":\"ready\",\"cursor\":null,\"data\":{\"handle\":" + quote(token) + "}}");
             } else if ("ping".equals(type)) {
                 send("{\"type\":\"pong\",\"cursor\":null,\"data\":{}}");
+            } else if ("message.send".equals(type)) {
+                sendMessage(frame);
+            }
+        }
+
+        /** {@code message.send}: relayed as the PUT is; answered on this socket only. */
+        private void sendMessage(JsonNode frame) {
+            String conversationId = frame.path("conversationId").asText();
+            String clientMsgId = frame.path("clientMsgId").asText();
+            String ids = "\"clientMsgId\":" + quote(clientMsgId) + ",\"conversationId\":" + quote(conversationId);
+            String data = frame.path("text").isTextual()
+                    ? relay(handle, conversationId, clientMsgId, frame.get("text").asText()) : null;
+            if (data == null) {
+                send("{\"type\":\"error\",\"cursor\":null,\"data\":{\"code\":\"not_found\"," + ids + "}}");
+            } else {
+                send("{\"type\":\"message.sent\",\"cursor\":null,\"data\":{" + ids + ",\"message\":" + data
+                        + ",\"created\":true}}");
             }
         }
 
@@ -156,19 +176,10 @@ public final class RelayServer {
         }
 
         private boolean send(String caller, String conversationId, String clientMsgId, JsonNode body, Response response,
-                             Callback callback) throws IOException {
-            Conversation c = conversations.get(conversationId);
-            if (c == null || !c.members().contains(caller)) return answer(response, callback, 404, "{\"error\":\"not_found\"}");
+                             Callback callback) {
             if (!body.path("text").isTextual()) return answer(response, callback, 400, "{\"error\":\"invalid_text\"}");
-            long seq = c.seq().incrementAndGet();
-            Message m = new Message(c.id() + "." + seq, c.id(), seq, caller, clientMsgId, body.get("text").asText(),
-                    Instant.now().toString());
-            String data = JSON.writeValueAsString(m);
-            String frame = "{\"type\":\"message.created\",\"cursor\":null,\"data\":" + data + "}";
-            for (String member : c.members()) {
-                Set<RelaySocket> devices = sockets.get(member);
-                if (devices != null) for (RelaySocket s : devices) s.send(frame);
-            }
+            String data = relay(caller, conversationId, clientMsgId, body.get("text").asText());
+            if (data == null) return answer(response, callback, 404, "{\"error\":\"not_found\"}");
             return answer(response, callback, 201, data);
         }
 
@@ -180,7 +191,28 @@ public final class RelayServer {
         }
     }
 
+    /**
+     * A message: {@code message.created} to every socket of every member; its JSON, or null when the
+     * conversation is not the caller's.
+     */
+    private String relay(String caller, String conversationId, String clientMsgId, String text) {
+        Conversation c = conversations.get(conversationId);
+        if (c == null || !c.members().contains(caller)) return null;
+        long seq = c.seq().incrementAndGet();
+        String data = json(new Message(c.id() + "." + seq, c.id(), seq, caller, clientMsgId, text, Instant.now().toString()));
+        String frame = "{\"type\":\"message.created\",\"cursor\":null,\"data\":" + data + "}";
+        for (String member : c.members()) {
+            Set<RelaySocket> devices = sockets.get(member);
+            if (devices != null) for (RelaySocket s : devices) s.send(frame);
+        }
+        return data;
+    }
+
     private static String quote(String s) {
+        return json(s);
+    }
+
+    private static String json(Object s) {
         try {
             return JSON.writeValueAsString(s);
         } catch (IOException e) {

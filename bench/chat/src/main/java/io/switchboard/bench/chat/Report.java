@@ -20,9 +20,11 @@ final class Report {
     static String markdown(ChatBench.Settings s, Results sb, Results relay) {
         StringBuilder out = new StringBuilder(HEADING).append("\n\n");
         out.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s %s, default JVM flags for both servers; "
-                        + "%d users in %d 1:1 pairs, one socket each; steps of %d s at %s msgs/s; open-files limit %s%s.%n%n",
+                        + "%d users in %d 1:1 pairs, one socket each; messages sent %s; steps of %d s at %s msgs/s; "
+                        + "open-files limit %s%s.%n%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), s.users(), s.users() / 2, s.stepSeconds(), list(s.rates()),
+                System.getProperty("java.version"), s.users(), s.users() / 2,
+                s.http() ? "with `PUT` over HTTP" : "as `message.send` frames on the sender's socket", s.stepSeconds(), list(s.rates()),
                 ProcStats.openFilesLimit(), s.quick() ? " (quick mode: a smoke run, not a measurement to quote)" : ""));
         out.append("**The load generator (its sockets, HTTP client, JSON and clocks) runs on the same cores as the "
                 + "server under test**, so every figure is a floor for the server, not its limit; the relay runs "
@@ -106,9 +108,15 @@ final class Report {
                 + "else runs on the machine falls on both alike. Switchboard runs as "
                 + "`java -jar distribution/target/switchboard.jar` with a fresh home (embedded PostgreSQL), the relay "
                 + "(`RelayServer`, plain Jetty 12, no OSGi, no storage, no accounts, no idempotency) with the same "
+                + "`message.send` frame answered by `message.sent` on the sender's socket, the same "
                 + "`PUT /api/v1/conversations/{id}/messages/{clientMsgId}` and the same `message.created` frames on "
-                + "`/api/v1/stream`. Sends go over one Jetty HttpClient with " + Api.CONNECTIONS + " HTTP/1.1 "
-                + "connections; a send that finds " + Api.MAX_IN_FLIGHT + " others in flight counts as failed. "
+                + "`/api/v1/stream`. " + (s.http()
+                        ? "Sends go as `PUT` over one Jetty HttpClient with " + Api.CONNECTIONS + " HTTP/1.1 connections "
+                                + "(`--send=http`; the default sends over the sockets); "
+                        : "Sends go as `message.send` frames on the sender's own socket (the default; `--send=http` "
+                                + "sends them as `PUT` over one Jetty HttpClient with " + Api.CONNECTIONS + " HTTP/1.1 "
+                                + "connections instead), a send being answered when its `message.sent` arrives; ")
+                + "a send that finds " + Api.MAX_IN_FLIGHT + " others unanswered counts as failed. "
                 + "Before the steps, warm-up rounds of " + s.warmupSeconds() + " s at " + s.warmupRate() + " msgs/s (not "
                 + "counted) run until the server's JIT compiler threads use less than " + ChatBench.JIT_SETTLED_CORES
                 + " cores through a round (at most " + s.warmupRounds() + " rounds). "

@@ -3,6 +3,7 @@ package io.switchboard.bench.chat;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 /** One server under test and the load's standing state against it: users, conversations, sockets. */
@@ -31,6 +32,18 @@ final class Subject implements AutoCloseable {
     }
 
     URI stream() { return URI.create(target.streamUri()); }
+
+    /**
+     * A message from {@code user}: a {@code message.send} frame on the user's socket, or with
+     * {@code http} a PUT; {@code done} gets the status (-1: not sent or no answer).
+     */
+    void send(boolean http, int user, String conversationId, String clientMsgId, String text, IntConsumer done) {
+        if (http) api.send(tokens.get(user), conversationId, clientMsgId, text, done);
+        else fleet.send(devices.get(user), conversationId, clientMsgId, text, done);
+    }
+
+    /** Sends not answered yet, both ways. */
+    int inFlight() { return api.inFlight() + fleet.inFlight(); }
 
     /**
      * Starts the server, signs the users in, opens a direct conversation per pair and the groups
