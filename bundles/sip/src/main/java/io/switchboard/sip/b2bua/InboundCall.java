@@ -5,9 +5,11 @@ import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sip.stack.ClientCallback;
+import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.trunk.Trunk;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ListeningPoint;
@@ -17,6 +19,7 @@ import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -134,6 +137,11 @@ final class InboundCall implements CallBridge.Listener {
         state = State.ANSWERED;
         answerSdp = sdp;
         respond(Response.OK, sdp);
+        try {
+            owner.timers.schedule(this::unacknowledged, 64 * SipRuntime.DEFAULT_T1.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the component stops: shutdown() ends the call
+        }
     }
 
     @Override
@@ -228,6 +236,28 @@ final class InboundCall implements CallBridge.Listener {
         }
     }
 
+    /**
+     * Our 200 was never acknowledged (64 T1): a BYE to the caller (RFC 3261 13.3.1.4) and the call ends.
+     * The stack's dialog is not confirmed without the ACK, so the BYE is made from the INVITE: to its
+     * Contact, over its Record-Route, our To tag in From.
+     */
+    void unacknowledged() {
+        String id;
+        synchronized (this) {
+            if (state != State.ANSWERED || acked) return;
+            state = State.OVER;
+            try {
+                owner.sip.send(byeWithoutAck(), IGNORED, SipRuntime.DEFAULT_T1);
+            } catch (Exception e) {
+                LOG.info("Call {}: BYE towards {} not sent: {}", callId, origin, e.toString());
+            }
+            id = idOrLater();
+        }
+        owner.forget(sipCallId, this);
+        LOG.info("Call {}: {} never acknowledged the answer; hung up", id, origin);
+        if (id != null) owner.gateway.hangup(id);
+    }
+
     /** The bundle stops: the PBX hears 503 (before an answer) or BYE, the calls feature a hang-up. */
     void shutdown() {
         String id;
@@ -302,6 +332,29 @@ final class InboundCall implements CallBridge.Listener {
         } catch (Exception e) {
             LOG.info("Call {}: BYE towards {} not sent: {}", callId, origin, e.toString());
         }
+    }
+
+    private Request byeWithoutAck() throws Exception {
+        Request invite = this.invite.getRequest();
+        ContactHeader contact = (ContactHeader) invite.getHeader(ContactHeader.NAME);
+        if (contact == null) throw new javax.sip.SipException("the INVITE names no Contact");
+        String transport = ((ViaHeader) invite.getHeader(ViaHeader.NAME)).getTransport().toLowerCase(java.util.Locale.ROOT);
+        ListeningPoint lp = owner.sip.provider().getListeningPoint(transport);
+        javax.sip.header.HeaderFactory headers = owner.sip.headerFactory();
+        ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), transport,
+                "z9hG4bK" + Long.toHexString(RANDOM.nextLong()));
+        ToHeader theirs = (ToHeader) invite.getHeader(ToHeader.NAME);
+        javax.sip.header.FromHeader from = headers.createFromHeader(theirs.getAddress(), toTag);
+        javax.sip.header.FromHeader caller = (javax.sip.header.FromHeader) invite.getHeader(javax.sip.header.FromHeader.NAME);
+        ToHeader to = headers.createToHeader(caller.getAddress(), caller.getTag());
+        Request bye = owner.sip.messageFactory().createRequest(contact.getAddress().getURI(), Request.BYE,
+                (CallIdHeader) invite.getHeader(CallIdHeader.NAME).clone(), headers.createCSeqHeader(1L, Request.BYE),
+                from, to, java.util.List.of(via), headers.createMaxForwardsHeader(70));
+        java.util.ListIterator<?> rr = invite.getHeaders(javax.sip.header.RecordRouteHeader.NAME);
+        while (rr.hasNext()) {
+            bye.addHeader(headers.createRouteHeader(((javax.sip.header.RecordRouteHeader) rr.next()).getAddress()));
+        }
+        return bye;
     }
 
     private void answer(RequestEvent event, int status) {

@@ -16,6 +16,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
@@ -60,6 +62,12 @@ public class InboundCalls implements RequestHandler {
     private final PhoneSource phones;
     private final String domain;
     private final TrunkChannels channels;
+    /** Checks that each answer was acknowledged in time. */
+    final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "switchboard-sip-inbound");
+        t.setDaemon(true);
+        return t;
+    });
     /** Live calls by the Call-ID of their INVITE. */
     private final Map<String, InboundCall> calls = new ConcurrentHashMap<>();
 
@@ -103,6 +111,7 @@ public class InboundCalls implements RequestHandler {
         sip.removeRequestHandler(this);
         for (InboundCall call : List.copyOf(calls.values())) call.shutdown();
         calls.forEach(this::forget);
+        timers.shutdownNow();
     }
 
     @Override

@@ -123,6 +123,17 @@ class InboundCallsTest {
     }
 
     @Test
+    void anAnswerNeverAcknowledgedIsHungUpOnBothSides() throws Exception {
+        // The PBX takes the 200 but never ACKs it: after 64 T1 (32 s) a BYE goes to it, and the call ends.
+        pbx = call("127.0.0.2", "alice", INVITE + RECV_100 + ANSWER_200 + RECV_BYE_AND_OK);
+        Placed placed = gateway.next();
+        placed.listener.answered(ANSWER);
+        assertEquals(0, pbx.exit(50), pbx::output);
+        assertEquals(List.of(placed.id), gateway.awaitHangups(1), "the calls feature hangs up too");
+        assertEquals(0, inbound.live());
+    }
+
+    @Test
     void thePbxGivesUpWhileItRings() throws Exception {
         pbx = call("127.0.0.2", "alice", INVITE + RECV_100 + recv("180") + SEND_CANCEL + recv("200") + recv("487")
                 + ACK_ERROR);

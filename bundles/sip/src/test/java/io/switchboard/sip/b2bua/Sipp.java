@@ -88,7 +88,7 @@ final class Sipp implements AutoCloseable {
         Path messages = Files.createTempFile("sipp", ".messages");
         Path errors = Files.createTempFile("sipp", ".errors");
         List<String> command = List.of(BINARY.toString(), "-sf", file.toString(), "-t", "u1", "-i", address,
-                "-p", Integer.toString(port), "-m", "1", "-s", service, "-timeout", "30", "-timeout_error",
+                "-p", Integer.toString(port), "-m", "1", "-s", service, "-timeout", "60", "-timeout_error",
                 "-nostdin", "-trace_msg", "-message_file", messages.toString(), "-trace_err", "-error_file",
                 errors.toString(), target);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
