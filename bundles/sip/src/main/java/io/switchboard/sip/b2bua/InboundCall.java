@@ -5,6 +5,7 @@ import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sip.stack.ClientCallback;
+import io.switchboard.sip.stack.DialogRequests;
 import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.trunk.Trunk;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +15,10 @@ import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
-import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipProvider;
 import javax.sip.address.SipURI;
 import javax.sip.header.CallIdHeader;
-import javax.sip.header.ContactHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.header.ViaHeader;
@@ -238,8 +237,8 @@ final class InboundCall implements CallBridge.Listener {
 
     /**
      * Our 200 was never acknowledged (64 T1): a BYE to the caller (RFC 3261 13.3.1.4) and the call ends.
-     * The stack's dialog is not confirmed without the ACK, so the BYE is made from the INVITE: to its
-     * Contact, over its Record-Route, our To tag in From.
+     * The stack's dialog is not confirmed without the ACK, so the BYE is made from the INVITE
+     * ({@link DialogRequests#asUas}).
      */
     void unacknowledged() {
         String id;
@@ -247,7 +246,8 @@ final class InboundCall implements CallBridge.Listener {
             if (state != State.ANSWERED || acked) return;
             state = State.OVER;
             try {
-                owner.sip.send(byeWithoutAck(), IGNORED, SipRuntime.DEFAULT_T1);
+                owner.sip.send(DialogRequests.asUas(owner.sip, invite.getRequest(), toTag, Request.BYE, 1),
+                        ClientCallback.NONE, SipRuntime.DEFAULT_T1);
             } catch (Exception e) {
                 LOG.info("Call {}: BYE towards {} not sent: {}", callId, origin, e.toString());
             }
@@ -327,34 +327,11 @@ final class InboundCall implements CallBridge.Listener {
         try {
             Request bye = dialog.createRequest(Request.BYE);
             ClientTransaction ct = owner.sip.provider().getNewClientTransaction(bye);
-            ct.setApplicationData(IGNORED);
+            ct.setApplicationData(ClientCallback.NONE);
             dialog.sendRequest(ct);
         } catch (Exception e) {
             LOG.info("Call {}: BYE towards {} not sent: {}", callId, origin, e.toString());
         }
-    }
-
-    private Request byeWithoutAck() throws Exception {
-        Request invite = this.invite.getRequest();
-        ContactHeader contact = (ContactHeader) invite.getHeader(ContactHeader.NAME);
-        if (contact == null) throw new javax.sip.SipException("the INVITE names no Contact");
-        String transport = ((ViaHeader) invite.getHeader(ViaHeader.NAME)).getTransport().toLowerCase(java.util.Locale.ROOT);
-        ListeningPoint lp = owner.sip.provider().getListeningPoint(transport);
-        javax.sip.header.HeaderFactory headers = owner.sip.headerFactory();
-        ViaHeader via = headers.createViaHeader(lp.getIPAddress(), lp.getPort(), transport,
-                "z9hG4bK" + Long.toHexString(RANDOM.nextLong()));
-        ToHeader theirs = (ToHeader) invite.getHeader(ToHeader.NAME);
-        javax.sip.header.FromHeader from = headers.createFromHeader(theirs.getAddress(), toTag);
-        javax.sip.header.FromHeader caller = (javax.sip.header.FromHeader) invite.getHeader(javax.sip.header.FromHeader.NAME);
-        ToHeader to = headers.createToHeader(caller.getAddress(), caller.getTag());
-        Request bye = owner.sip.messageFactory().createRequest(contact.getAddress().getURI(), Request.BYE,
-                (CallIdHeader) invite.getHeader(CallIdHeader.NAME).clone(), headers.createCSeqHeader(1L, Request.BYE),
-                from, to, java.util.List.of(via), headers.createMaxForwardsHeader(70));
-        java.util.ListIterator<?> rr = invite.getHeaders(javax.sip.header.RecordRouteHeader.NAME);
-        while (rr.hasNext()) {
-            bye.addHeader(headers.createRouteHeader(((javax.sip.header.RecordRouteHeader) rr.next()).getAddress()));
-        }
-        return bye;
     }
 
     private void answer(RequestEvent event, int status) {
@@ -389,11 +366,4 @@ final class InboundCall implements CallBridge.Listener {
         }
         return false;
     }
-
-    /** What comes back for our BYE: nothing left to do either way. */
-    private static final ClientCallback IGNORED = new ClientCallback() {
-        @Override public void response(ResponseEvent event) {}
-
-        @Override public void failed(ClientTransaction transaction, Failure failure) {}
-    };
 }

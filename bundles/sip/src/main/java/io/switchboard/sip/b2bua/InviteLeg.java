@@ -6,7 +6,7 @@ import gov.nist.javax.sip.stack.AckSendingStrategy;
 import gov.nist.javax.sip.stack.HopImpl;
 import gov.nist.javax.sip.stack.SIPDialog;
 import gov.nist.javax.sip.stack.SIPTransaction;
-import io.switchboard.sip.stack.AnsweredElsewhere;
+import io.switchboard.sip.stack.DialogRequests;
 import io.switchboard.sip.stack.ClientCallback;
 import io.switchboard.sip.stack.SipRuntime;
 import java.io.IOException;
@@ -193,7 +193,7 @@ final class InviteLeg {
             return;
         }
         try {
-            sip.provider().sendRequest(AnsweredElsewhere.inDialogOf(sip, ok, Request.ACK, cseq));
+            sip.provider().sendRequest(DialogRequests.asUac(sip, ok, Request.ACK, cseq));
             LOG.info("Call {}: a 2xx from {} outside the stack's dialog ({}) acknowledged", callId, towards, why.getMessage());
         } catch (Exception e) {
             LOG.info("Call {}: ACK towards {} not sent: {}", callId, towards, e.toString());
@@ -203,7 +203,7 @@ final class InviteLeg {
     private void byeOutsideTheDialog(Exception why) {
         try {
             long cseq = ((CSeqHeader) ok.getHeader(CSeqHeader.NAME)).getSeqNumber() + 1;
-            sip.send(AnsweredElsewhere.inDialogOf(sip, ok, Request.BYE, cseq), new Pending(pending), SipRuntime.DEFAULT_T1);
+            sip.send(DialogRequests.asUac(sip, ok, Request.BYE, cseq), new Pending(pending), SipRuntime.DEFAULT_T1);
             LOG.info("Call {}: BYE towards {} sent outside the stack's dialog ({})", callId, towards, why.getMessage());
         } catch (Exception e) {
             pending.decrementAndGet();

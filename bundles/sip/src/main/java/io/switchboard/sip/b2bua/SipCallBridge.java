@@ -4,6 +4,7 @@ import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.storage.FeatureDatabase;
+import io.switchboard.sip.device.SipDeviceService;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.RoutingService;
 import io.switchboard.sip.routing.StoredRoutingState;
@@ -72,7 +73,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
             throws IOException {
         // TrunkService made the key file (it is referenced so that it starts first) and offers no trunk list.
         this(sip, stored(routing, database.dataSource(), new TrunkStore(database.dataSource(), SecretBox.fromKeyFile(
-                Path.of(context.getProperty("switchboard.home"), "conf", "sip-secrets.key")))), domain(context),
+                Path.of(context.getProperty("switchboard.home"), "conf", "sip-secrets.key")))), SipDeviceService.domain(context),
                 Clock.systemUTC(), Employees.of(accounts, gateway), channels);
     }
 
@@ -106,7 +107,8 @@ public class SipCallBridge implements CallBridge, RequestHandler {
 
     @Override
     public boolean bridges(String calleeAccountId) {
-        return !companies.trunks(calleeAccountId).isEmpty() && companies.routes(calleeAccountId);
+        // Asked for every call, to anyone: the rules first, as most callees are people who have none.
+        return companies.routes(calleeAccountId) && !companies.trunks(calleeAccountId).isEmpty();
     }
 
     @Override
@@ -177,7 +179,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
 
             @Override
             public boolean routes(String companyId) {
-                return routing.router(companyId).isPresent();
+                return routing.hasRules(companyId);
             }
 
             @Override
@@ -190,13 +192,6 @@ public class SipCallBridge implements CallBridge, RequestHandler {
                 new StoredRoutingState(db, companyId).answered(targetKey, at);
             }
         };
-    }
-
-    /** SWITCHBOARD_SIP_DOMAIN, else SWITCHBOARD_SIP_ADDRESS, else 127.0.0.1: the domain of our From. */
-    private static String domain(BundleContext context) {
-        String d = context.getProperty("switchboard.sip.domain");
-        if (d == null || d.isBlank()) d = context.getProperty("switchboard.sip.address");
-        return d == null || d.isBlank() ? "127.0.0.1" : d.strip();
     }
 
     static Logger log() {

@@ -69,6 +69,11 @@ public class RoutingService {
         return stored(TrunkService.company(owner)).orElseThrow(() -> new ApiException(404, "no_routing", "No routing rules yet."));
     }
 
+    /** True when the company has written routing rules (one read; nothing compiled). */
+    public boolean hasRules(String companyId) {
+        return stored(companyId).isPresent();
+    }
+
     /** The router for a call to this company now, or empty when it has no rules. */
     public Optional<Router> router(String companyId) {
         return stored(companyId).map(r -> new Router(RoutingCompiler.compile(r, trunks.names(companyId)),

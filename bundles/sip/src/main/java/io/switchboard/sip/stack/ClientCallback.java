@@ -19,6 +19,13 @@ public interface ClientCallback {
         TRANSPORT
     }
 
+    /** For a request whose outcome changes nothing (a BYE of a call already over, say). */
+    ClientCallback NONE = new ClientCallback() {
+        @Override public void response(ResponseEvent event) {}
+
+        @Override public void failed(ClientTransaction transaction, Failure failure) {}
+    };
+
     /** A response to the request: provisional ones too, then the final one (and retransmissions of it). */
     void response(ResponseEvent event);
 

@@ -56,6 +56,8 @@ class RoutingServiceTest {
         Router router = routing.router("acct_acme_r").orElseThrow();
         assertEquals(3, router.route(Instant.parse("2026-12-02T09:30:00Z"), t -> false).get(0).targets().size());
         assertTrue(routing.router("acct_nobody").isEmpty());
+        assertTrue(routing.hasRules("acct_acme_r"));
+        assertTrue(!routing.hasRules("acct_nobody"));
 
         assertEquals(403, assertThrows(ApiException.class, () -> routing.put(ALICE, RouterTest.officeHours())).status());
         assertEquals(403, assertThrows(ApiException.class, () -> routing.get(ALICE)).status());
