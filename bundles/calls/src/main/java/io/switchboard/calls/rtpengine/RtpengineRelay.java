@@ -15,15 +15,17 @@ import org.slf4j.LoggerFactory;
  * the flags that make each leg speak what it needs. Towards WebRTC: ICE forced (rtpengine is the ICE
  * peer of the browser), DTLS-SRTP, RTP/RTCP multiplexed, no SDES. Towards plain RTP: ICE removed,
  * RTP/AVP, RTCP on its own port, no RTP header extensions, and an offer of only the codecs PBXs speak
- * ({@link #RTP_CODECS}: a browser offers them too, so nothing needs transcoding).
+ * ({@link #RTP_CODECS}): those the offer has already pass through; those it lacks (a browser that offers
+ * only Opus) rtpengine adds and transcodes to.
  */
 public final class RtpengineRelay implements MediaRelay {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineRelay.class);
     /**
      * What an offer towards plain RTP keeps of the browser's codecs: G.711 both laws, G.722 and DTMF
      * (telephone-event; rtpengine keeps only the 8 kHz one, the clock rate of the codecs left). Opus, RED,
-     * comfort noise and the rest are stripped: the browser sends and receives whatever the PBX picks of
-     * these without transcoding, and no PBX is offered Opus wrapped in RED or 48 kHz DTMF.
+     * comfort noise and the rest are stripped, so no PBX is offered Opus wrapped in RED or 48 kHz DTMF.
+     * Browsers offer these too, and then the media passes untouched; any of them the offer lacks is added
+     * and transcoded (Opus ↔ G.711, DTMF as RFC 4733 events).
      */
     static final List<String> RTP_CODECS = List.of("PCMU", "PCMA", "G722", "telephone-event");
     private final NgClient client;
@@ -77,7 +79,9 @@ public final class RtpengineRelay implements MediaRelay {
             c.put("transport-protocol", "RTP/AVP");
             c.put("ICE", "remove");
             c.put("rtcp-mux", List.of("demux"));
-            if ("offer".equals(verb)) c.put("codec", new TreeMap<>(Map.of("strip", List.of("all"), "except", RTP_CODECS)));
+            if ("offer".equals(verb)) {
+                c.put("codec", new TreeMap<>(Map.of("strip", List.of("all"), "except", RTP_CODECS, "transcode", RTP_CODECS)));
+            }
             c.put("flags", List.of("trust-address", "strip-extmap"));
         }
         return c;

@@ -171,6 +171,27 @@ class RtpengineProcessTest {
     }
 
     @Test
+    void anOpusOnlyOfferIsTranscodedForThePbx() throws Exception {
+        try (NgClient client = new NgClient(ng)) {
+            RtpengineRelay relay = new RtpengineRelay(client);
+            String opusOnly = chromiumAudioOffer(40050).replaceAll("UDP/TLS/RTP/SAVPF [0-9 ]+\r\n", "UDP/TLS/RTP/SAVPF 111\r\n")
+                    .replaceAll("a=(rtpmap|fmtp|rtcp-fb):(?!111 )\\d+ [^\r]*\r\n", "");
+            assertFalse(opusOnly.contains("PCMU"), opusOnly);
+            String offered = relay.offer("relay-4", "caller", null, opusOnly, io.switchboard.sdk.calls.MediaRelay.Profile.RTP);
+            Matcher m = Pattern.compile("m=audio (\\d+) RTP/AVP ([0-9 ]+)\r\n").matcher(offered);
+            assertTrue(m.find(), offered);
+            assertTrue(List.of(m.group(2).strip().split(" ")).containsAll(List.of("0", "8", "9")), offered);
+            assertTrue(offered.contains("telephone-event/8000") && !offered.contains("opus"), offered);
+            // The PBX answers PCMU; the browser is answered with its own Opus: rtpengine transcodes between.
+            String pbx = "v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+                    + "m=audio 40060 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=sendrecv\r\n";
+            String answered = relay.answer("relay-4", "caller", "callee", pbx, io.switchboard.sdk.calls.MediaRelay.Profile.WEBRTC);
+            assertTrue(answered.contains("UDP/TLS/RTP/SAVPF 111") && answered.contains("opus/48000"), answered);
+            relay.delete("relay-4");
+        }
+    }
+
+    @Test
     void aRefusedOfferIsAMediaRelayException() throws Exception {
         try (NgClient client = new NgClient(ng)) {
             RtpengineRelay relay = new RtpengineRelay(client);
