@@ -11,11 +11,10 @@ import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
+import io.switchboard.sip.Loopback;
 import io.switchboard.sip.stack.SipStackAccess;
 import io.switchboard.sip.stack.SipStackComponent;
 import io.switchboard.sip.trunk.Trunk;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -55,8 +54,8 @@ class InboundCallsTest {
     @BeforeAll
     static void startStack() throws Exception {
         assumeTrue(Files.isExecutable(Sipp.BINARY), "sipp is not installed (Debian package sip-tester)");
-        port = Sipp.freePort("127.0.0.1");
-        sip = SipStackAccess.start(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+        sip = SipStackAccess.startOnFreePort(Loopback.STACK);
+        port = SipStackAccess.port(sip);
     }
 
     @AfterAll

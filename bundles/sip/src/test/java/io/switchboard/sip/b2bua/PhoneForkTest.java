@@ -71,8 +71,8 @@ class PhoneForkTest {
         assertTrue(Files.isExecutable(Sipp.BINARY), "sipp is not installed: .ci/run installs Debian's package sip-tester");
         postgres = SipSchema.start();
         db = postgres.getPostgresDatabase();
-        port = Loopback.freePort(Loopback.STACK);
-        sip = SipStackAccess.start(new InetSocketAddress(Loopback.STACK, port));
+        sip = SipStackAccess.startOnFreePort(Loopback.STACK);
+        port = SipStackAccess.port(sip);
     }
 
     @AfterAll

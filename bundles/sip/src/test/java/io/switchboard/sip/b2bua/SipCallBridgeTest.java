@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.Target;
+import io.switchboard.sip.Loopback;
 import io.switchboard.sip.stack.SipStackAccess;
 import io.switchboard.sip.stack.SipStackComponent;
 import io.switchboard.sip.trunk.Trunk;
@@ -60,8 +61,8 @@ class SipCallBridgeTest {
     @BeforeAll
     static void startStack() throws Exception {
         assumeTrue(Files.isExecutable(Sipp.BINARY), "sipp is not installed (Debian package sip-tester)");
-        port = Sipp.freePort("127.0.0.1");
-        sip = SipStackAccess.start(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+        sip = SipStackAccess.startOnFreePort(Loopback.STACK);
+        port = SipStackAccess.port(sip);
     }
 
     @AfterAll

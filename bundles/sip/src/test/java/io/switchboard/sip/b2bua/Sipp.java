@@ -1,5 +1,6 @@
 package io.switchboard.sip.b2bua;
 
+import io.switchboard.sip.Loopback;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.DatagramSocket;
@@ -143,10 +144,8 @@ final class Sipp implements AutoCloseable {
         }
     }
 
-    static int freePort(String address) throws IOException {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), 0))) {
-            return s.getLocalPort();
-        }
+    private static int freePort(String address) throws IOException {
+        return Loopback.freePort(InetAddress.getByName(address));
     }
 
     private static String read(Path file) {

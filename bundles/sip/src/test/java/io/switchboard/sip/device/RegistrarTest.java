@@ -70,8 +70,8 @@ class RegistrarTest {
     static void startAll() throws Exception {
         postgres = SipSchema.start();
         db = postgres.getPostgresDatabase();
-        registrarAddress = new InetSocketAddress(Loopback.STACK, Loopback.freePort(Loopback.STACK));
-        sip = SipStackAccess.start(registrarAddress);
+        sip = SipStackAccess.startOnFreePort(Loopback.STACK);
+        registrarAddress = new InetSocketAddress(Loopback.STACK, SipStackAccess.port(sip));
     }
 
     @AfterAll

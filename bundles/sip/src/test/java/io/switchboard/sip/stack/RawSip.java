@@ -2,15 +2,14 @@ package io.switchboard.sip.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.sip.Loopback;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.BindException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -136,15 +135,7 @@ public final class RawSip {
 
     /** A port free on 127.0.0.1 for both UDP and TCP, as the stack listens on both. */
     static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, LOOPBACK);
-                    DatagramSocket udp = new DatagramSocket(new InetSocketAddress(LOOPBACK, tcp.getLocalPort()))) {
-                return udp.getLocalPort();
-            } catch (BindException e) {
-                // taken for UDP: another one
-            }
-        }
-        throw new IOException("no port free for both UDP and TCP");
+        return Loopback.freePort(LOOPBACK);
     }
 
     static DatagramSocket udpPeer() throws IOException {

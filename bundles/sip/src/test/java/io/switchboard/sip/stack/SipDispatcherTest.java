@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -44,8 +43,8 @@ class SipDispatcherTest {
 
     @BeforeAll
     static void start() throws Exception {
-        port = RawSip.freePort();
-        sip = new SipStackComponent(new InetSocketAddress(LOOPBACK, port));
+        sip = SipStackAccess.startOnFreePort(LOOPBACK);
+        port = SipStackAccess.port(sip);
     }
 
     @AfterAll

@@ -34,8 +34,8 @@ class SipStackComponentTest {
 
     @BeforeAll
     static void start() throws Exception {
-        port = RawSip.freePort();
-        sip = new SipStackComponent(new InetSocketAddress(LOOPBACK, port));
+        sip = SipStackAccess.startOnFreePort(LOOPBACK);
+        port = SipStackAccess.port(sip);
     }
 
     @AfterAll

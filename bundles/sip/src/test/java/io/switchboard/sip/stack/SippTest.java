@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +20,8 @@ class SippTest {
     @ValueSource(strings = {"u1", "t1"})
     void everyProbeIsAnswered(String transport) throws Exception {
         assumeTrue(Files.isExecutable(SIPP), "sipp is not installed (Debian package sip-tester)");
-        int port = RawSip.freePort();
-        SipStackComponent sip = new SipStackComponent(new InetSocketAddress(LOOPBACK, port));
+        SipStackComponent sip = SipStackAccess.startOnFreePort(LOOPBACK);
+        int port = SipStackAccess.port(sip);
         try {
             Path scenario = Path.of(SippTest.class.getResource("/sipp/options.xml").toURI());
             Path out = Files.createTempFile("sipp", ".out");

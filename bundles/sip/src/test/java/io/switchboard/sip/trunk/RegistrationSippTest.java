@@ -45,7 +45,7 @@ class RegistrationSippTest {
     @BeforeEach
     void start() throws Exception {
         assertTrue(Files.isExecutable(SIPP), "sipp is not installed: .ci/run installs Debian's package sip-tester");
-        sip = SipStackAccess.start(new InetSocketAddress(Loopback.STACK, Loopback.freePort(Loopback.STACK)));
+        sip = SipStackAccess.startOnFreePort(Loopback.STACK);
         timer = Executors.newScheduledThreadPool(2);
     }
 

@@ -71,8 +71,8 @@ class TrunkKamailioTest {
         System.setErr(new PrintStream(new Tee(stderr, LOGGED), true, StandardCharsets.UTF_8));
         pbx = Kamailio.start(dir, PASSWORD, 10, 60);
         postgres = SipSchema.start();
-        sipPort = Loopback.freePort(Loopback.STACK);
-        sip = SipStackAccess.start(new InetSocketAddress(Loopback.STACK, sipPort));
+        sip = SipStackAccess.startOnFreePort(Loopback.STACK);
+        sipPort = SipStackAccess.port(sip);
         trunks = new TrunkService(new TrunkStore(postgres.getPostgresDatabase(), SecretBox.fromKeyFile(dir.resolve("key"))),
                 Clock.systemUTC());
         supervisor = new TrunkSupervisor(sip, trunks, FAST);
