@@ -184,8 +184,14 @@ class CompanyCallWebIT {
         System.out.printf("browser inbound audio: %s then %s; browser hears %s; rtpengine packets per leg: %s%n",
                 first, held, tone, legs);
         assertEquals(pbx.toneHz(winner), tone.path("hz").asDouble(), 15, "the browser hears " + winner + "'s tone: " + tone);
-        assertTrue(legs.getOrDefault("caller", 0L) > 100 && legs.getOrDefault("callee", 0L) > 100,
+        // Each extension rang on a branch of its own at rtpengine: 201 (rung first) on the callee leg,
+        // 202 on callee.2. The winner's branch carried the call; the loser's never reached the browser.
+        String winnerLeg = Rtpengine.calleeBranch(winner.equals("201") ? 1 : 2);
+        assertTrue(legs.containsKey(Rtpengine.calleeBranch(1)) && legs.containsKey(Rtpengine.calleeBranch(2)),
+                "a branch per extension: " + legs);
+        assertTrue(legs.getOrDefault("caller", 0L) > 100 && legs.getOrDefault(winnerLeg, 0L) > 100,
                 "rtpengine relayed both ways: " + legs);
+        assertEquals(1, held.path("streams").asInt(), "the browser receives one stream, " + winner + "'s: " + held);
         assertTrue(since(winner, mark).stream().noneMatch("CALL_CLOSED"::equals), winner + " is still in the call: " + since(winner, mark));
 
         browser.hangUp();
@@ -605,11 +611,12 @@ class CompanyCallWebIT {
                 function inboundAudio() {
                   return person.page.evaluate(async () => {
                     const pc = window.switchboardCall.pc;
-                    const found = {packetsReceived: 0, totalAudioEnergy: 0, codec: null};
+                    const found = {packetsReceived: 0, totalAudioEnergy: 0, codec: null, streams: 0};
                     if (!pc) return found;
                     const stats = await pc.getStats();
                     for (const s of stats.values()) {
                       if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+                        found.streams++;
                         found.packetsReceived = s.packetsReceived || 0;
                         found.totalAudioEnergy = s.totalAudioEnergy || 0;
                         const codec = s.codecId && stats.get(s.codecId);

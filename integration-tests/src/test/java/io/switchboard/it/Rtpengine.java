@@ -77,6 +77,14 @@ final class Rtpengine implements AutoCloseable {
      * Per leg (tag) of a call, the packets rtpengine received from it, from the answer to {@link #query}:
      * {tags: {tag: {medias: [{streams: [{stats: {packets: n}}]}]}}}, a leg's streams summed.
      */
+    /**
+     * The rtpengine tag of the far leg's branch that rang the {@code n}th target of a ring step (from 1):
+     * the callee leg for the first, callee.n for the others, each with ports of its own.
+     */
+    static String calleeBranch(int n) {
+        return n == 1 ? "callee" : "callee." + n;
+    }
+
     static Map<String, Long> packetsPerLeg(Map<String, Object> query) {
         Map<String, Long> legs = new HashMap<>();
         if (!(query.get("tags") instanceof Map<?, ?> byTag)) return legs;

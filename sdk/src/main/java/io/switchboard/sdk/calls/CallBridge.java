@@ -23,7 +23,10 @@ public interface CallBridge {
     /** The caller gave up before an answer, or hung up after it (CANCEL or BYE on the far leg). */
     void hangup(String callId);
 
-    /** A call handed to a bridge. {@code offer} is SDP the far leg speaks (plain RTP). */
+    /**
+     * A call handed to a bridge. {@code offer} is SDP the far leg speaks (plain RTP), for its first
+     * branch; a far leg that rings more than one target asks {@link Listener#branchOffer} for the others.
+     */
     record BridgedCall(String callId, String callerAccountId, String callerHandle, String calleeAccountId,
                        String offer, boolean video) {}
 
@@ -43,5 +46,36 @@ public interface CallBridge {
 
         /** The far end hung up an answered call (SIP BYE). */
         void ended();
+
+        /**
+         * An offer for one more branch of a far leg that rings several targets (the call's own offer
+         * is for the first): media ports of its own at the relay, so what a target that answers and
+         * loses sends never reaches the caller. {@code branch} is a name the bridge chooses, unique
+         * within the call and not null; it names the branch in {@link #earlyMedia(String, String)} and
+         * {@link #answered(String, String)}. Null when there is no separate media: use the call's offer.
+         *
+         * @since 1.3
+         */
+        default String branchOffer(String branch) {
+            return null;
+        }
+
+        /**
+         * Early media from a branch ({@code null}: the first, which has the call's own offer).
+         *
+         * @since 1.3
+         */
+        default void earlyMedia(String branch, String sdp) {
+            earlyMedia(sdp);
+        }
+
+        /**
+         * Answered on a branch ({@code null}: the first, which has the call's own offer).
+         *
+         * @since 1.3
+         */
+        default void answered(String branch, String sdp) {
+            answered(sdp);
+        }
     }
 }

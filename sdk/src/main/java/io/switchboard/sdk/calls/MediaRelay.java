@@ -35,6 +35,31 @@ public interface MediaRelay {
      */
     String answer(String callId, String fromTag, String toTag, String sdp, Profile towards) throws MediaRelayException;
 
+    /**
+     * The first offer of a call whose far leg forks (rings several phones or extensions at once), made
+     * towards one branch of it: the leg {@code toTag}, a tag of its own per branch. Each branch gets
+     * media ports of its own; {@link #branchAnswer} joins the offering leg to one of them. A relay
+     * without branches gives every branch the same media (the default: {@link #offer}).
+     *
+     * @since 1.3
+     */
+    default String branchOffer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+            throws MediaRelayException {
+        return offer(callId, fromTag, null, sdp, towards);
+    }
+
+    /**
+     * The answer of the branch {@code toTag} (see {@link #branchOffer}), early media or final: from now
+     * on the offering leg's media goes to and comes from that branch only, so what another branch sends
+     * (a phone that answered too and lost) never reaches it.
+     *
+     * @since 1.3
+     */
+    default String branchAnswer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+            throws MediaRelayException {
+        return answer(callId, fromTag, toTag, sdp, towards);
+    }
+
     /** Ends the relay session of the call; does nothing when there is none. Never throws. */
     void delete(String callId);
 }

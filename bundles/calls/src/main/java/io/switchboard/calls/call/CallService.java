@@ -72,6 +72,8 @@ public class CallService implements CallGateway {
     private static final String CALLEE_LEG = "callee";
     /** The relay session of the branch that rings the callee's phones: the call id with this after it. */
     static final String PHONES = "~phones";
+    /** What a bridge may name a branch of its far leg. */
+    private static final java.util.regex.Pattern BRANCH = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,32}");
     private static final Logger LOG = LoggerFactory.getLogger(CallService.class);
 
     private final CallStore store;
@@ -239,14 +241,14 @@ public class CallService implements CallGateway {
             String offer = sdp;
             if (r != null) {
                 try {
-                    offer = r.offer(call.id(), CALLER_LEG, null, sdp, MediaRelay.Profile.RTP);
+                    offer = r.branchOffer(call.id(), CALLER_LEG, branchTag(null), sdp, MediaRelay.Profile.RTP);
                 } catch (MediaRelayException e) {
                     LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
                     throw new CallRefusedException("unavailable", "The media relay is not available.");
                 }
             }
             gatewayCallers.put(call.id(), listener);
-            bridge(call, caller.handle(), offer, bridge);
+            bridge(call, caller.handle(), offer, r == null ? null : sdp, bridge);
             return call.id();
         }
         if (inAnsweredCall(callee.id())) {
@@ -570,16 +572,20 @@ public class CallService implements CallGateway {
         }
         String offer;
         try {
-            offer = r.offer(call.id(), CALLER_LEG, null, sdp, MediaRelay.Profile.RTP);
+            offer = r.branchOffer(call.id(), CALLER_LEG, branchTag(null), sdp, MediaRelay.Profile.RTP);
         } catch (MediaRelayException e) {
             LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
             throw new ApiException(503, "media_relay_unavailable", "The media relay is not available.");
         }
-        bridge(call, caller.handle(), offer, bridge);
+        bridge(call, caller.handle(), offer, sdp, bridge);
         return new CallViews.Started(call.id(), call.state().wire());
     }
 
-    private void bridge(Call call, String callerHandle, String offer, CallBridge bridge) {
+    /**
+     * Hands the call to the bridge; {@code callerSdp} is the caller's own offer when the relay made
+     * {@code offer} from it, so that each further branch of the far leg gets media of its own.
+     */
+    private void bridge(Call call, String callerHandle, String offer, String callerSdp, CallBridge bridge) {
         store.insert(call);
         live.put(call.id(), call);
         bridged.put(call.id(), bridge);
@@ -587,16 +593,39 @@ public class CallService implements CallGateway {
                 Math.max(ringTimeout.toMillis(), BRIDGE_RING_LIMIT.toMillis()), TimeUnit.MILLISECONDS));
         CallBridge.BridgedCall placed = new CallBridge.BridgedCall(call.id(), call.callerId(), callerHandle,
                 call.calleeId(), offer, call.video());
-        FarLeg leg = new FarLeg(call.id());
+        FarLeg leg = new FarLeg(call.id(), callerSdp);
         legs.execute(() -> bridge.ring(placed, leg));
+    }
+
+    /** The relay's tag of a branch of the far leg: the first ({@code null}) is the callee leg itself. */
+    static String branchTag(String branch) {
+        return branch == null ? CALLEE_LEG : CALLEE_LEG + "." + branch;
     }
 
     /** The bridge's reports about one call, applied under the service's lock like every other step. */
     private final class FarLeg implements CallBridge.Listener {
         private final String id;
+        /** The caller's offer, from which the relay makes one per branch; null without a relay. */
+        private final String callerSdp;
 
-        FarLeg(String id) {
+        FarLeg(String id, String callerSdp) {
             this.id = id;
+            this.callerSdp = callerSdp;
+        }
+
+        @Override public String branchOffer(String branch) {
+            if (callerSdp == null || branch == null || !BRANCH.matcher(branch).matches()) return null;
+            synchronized (CallService.this) {
+                MediaRelay r = relay;
+                Call call = live.get(id);
+                if (r == null || call == null || call.state() != CallState.RINGING) return null;
+                try {
+                    return r.branchOffer(id, CALLER_LEG, branchTag(branch), callerSdp, MediaRelay.Profile.RTP);
+                } catch (MediaRelayException e) {
+                    LOG.warn("Media relay refused branch {} of call {}: {}", branch, id, e.getMessage());
+                    return null;
+                }
+            }
         }
 
         @Override public void ringing() {
@@ -607,19 +636,27 @@ public class CallService implements CallGateway {
         }
 
         @Override public void earlyMedia(String sdp) {
+            earlyMedia(null, sdp);
+        }
+
+        @Override public void earlyMedia(String branch, String sdp) {
             synchronized (CallService.this) {
                 Call call = live.get(id);
                 if (call == null || call.state() != CallState.RINGING) return;
-                String forCaller = throughRelay(call, sdp);
+                String forCaller = throughRelay(call, branch, sdp);
                 if (forCaller != null) toCaller(call).ringing(forCaller);
             }
         }
 
         @Override public void answered(String sdp) {
+            answered(null, sdp);
+        }
+
+        @Override public void answered(String branch, String sdp) {
             synchronized (CallService.this) {
                 Call call = live.get(id);
                 if (call == null || call.state() != CallState.RINGING) return;
-                String forCaller = throughRelay(call, sdp);
+                String forCaller = throughRelay(call, branch, sdp);
                 if (forCaller == null) {
                     finish(call.ended(CallState.FAILED, "failed", null, clock.instant()), CallState.RINGING);
                     return;
@@ -658,14 +695,16 @@ public class CallService implements CallGateway {
         }
 
         /**
-         * The far leg's answer as the caller speaks it (WebRTC for a browser, RTP for a phone); null when
-         * the relay refused it. A phone calling a company without a relay gets it as it is.
+         * The far leg's answer on a branch as the caller speaks it (WebRTC for a browser, RTP for a phone);
+         * null when the relay refused it. A phone calling a company without a relay gets it as it is.
          */
-        private String throughRelay(Call call, String sdp) {
+        private String throughRelay(Call call, String branch, String sdp) {
             MediaRelay r = relay;
             if (r == null) return gatewayCallers.containsKey(call.id()) ? sdp : null;
+            if (branch != null && !BRANCH.matcher(branch).matches()) return null;
             try {
-                return r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, callerProfile(call.id()));
+                if (callerSdp == null) return r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, callerProfile(call.id()));
+                return r.branchAnswer(call.id(), CALLER_LEG, branchTag(branch), sdp, callerProfile(call.id()));
             } catch (MediaRelayException e) {
                 LOG.warn("Media relay refused the far answer of call {}: {}", call.id(), e.getMessage());
                 return null;

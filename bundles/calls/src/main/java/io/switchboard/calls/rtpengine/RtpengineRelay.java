@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * peer of the browser), DTLS-SRTP, RTP/RTCP multiplexed, no SDES. Towards plain RTP: ICE removed,
  * RTP/AVP, RTCP on its own port, no RTP header extensions, and an offer of only the codecs PBXs speak
  * ({@link #RTP_CODECS}): those the offer has already pass through; those it lacks (a browser that offers
- * only Opus) rtpengine adds and transcodes to.
+ * only Opus) rtpengine adds and transcodes to. The branches of a forked call are rtpengine's
+ * via-branches: an offer per branch gets ports of its own, and the answer names the branch whose ports
+ * the offering leg is joined to.
  */
 public final class RtpengineRelay implements MediaRelay {
     private static final Logger LOG = LoggerFactory.getLogger(RtpengineRelay.class);
@@ -37,17 +39,47 @@ public final class RtpengineRelay implements MediaRelay {
     @Override
     public String offer(String callId, String fromTag, String toTag, String sdp, Profile towards)
             throws MediaRelayException {
-        Map<String, Object> command = command("offer", callId, fromTag, sdp, towards);
-        if (toTag != null) command.put("to-tag", toTag);
-        return sdpOf(call(command));
+        return sdpOf(call(command("offer", callId, fromTag, toTag, null, sdp, towards)));
     }
 
     @Override
     public String answer(String callId, String fromTag, String toTag, String sdp, Profile towards)
             throws MediaRelayException {
-        Map<String, Object> command = command("answer", callId, fromTag, sdp, towards);
-        command.put("to-tag", toTag);
-        return sdpOf(call(command));
+        return sdpOf(call(command("answer", callId, fromTag, toTag, null, sdp, towards)));
+    }
+
+    @Override
+    public String branchOffer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+            throws MediaRelayException {
+        return sdpOf(call(command("offer", callId, fromTag, toTag, toTag, sdp, towards)));
+    }
+
+    @Override
+    public String branchAnswer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+            throws MediaRelayException {
+        String answer = sdpOf(call(command("answer", callId, fromTag, toTag, toTag, sdp, towards)));
+        onlyBranch(callId, fromTag, toTag);
+        return answer;
+    }
+
+    /**
+     * rtpengine keeps the offering leg subscribed to every branch it was offered to, answered or not:
+     * media from all branches but {@code toTag} is blocked (and that one's unblocked: an earlier early
+     * media answer may have come from another branch). Best effort: a failure is logged, the call goes on.
+     */
+    private void onlyBranch(String callId, String fromTag, String toTag) {
+        try {
+            client.request(Map.of("command", "unblock media", "call-id", callId, "from-tag", toTag));
+            Object tags = client.request(Map.of("command", "query", "call-id", callId)).get("tags");
+            if (!(tags instanceof Map<?, ?> all)) return;
+            for (Object tag : all.keySet()) {
+                String t = String.valueOf(tag);
+                if (t.equals(fromTag) || t.equals(toTag) || t.startsWith("<")) continue; // "<untagged n>"
+                client.request(Map.of("command", "block media", "call-id", callId, "from-tag", t));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("rtpengine: other branches of call {} not blocked: {}", callId, e.getMessage());
+        }
     }
 
     @Override
@@ -61,12 +93,18 @@ public final class RtpengineRelay implements MediaRelay {
         }
     }
 
-    /** The ng dictionary for an offer or answer whose SDP goes to a leg speaking {@code towards}. */
-    static Map<String, Object> command(String verb, String callId, String fromTag, String sdp, Profile towards) {
+    /**
+     * The ng dictionary for an offer or answer whose SDP goes to a leg speaking {@code towards};
+     * {@code toTag} and {@code branch} (rtpengine's via-branch) are left out when null.
+     */
+    static Map<String, Object> command(String verb, String callId, String fromTag, String toTag, String branch, String sdp,
+                                       Profile towards) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("command", verb);
         c.put("call-id", callId);
         c.put("from-tag", fromTag);
+        if (toTag != null) c.put("to-tag", toTag);
+        if (branch != null) c.put("via-branch", branch);
         c.put("sdp", sdp);
         if (towards == Profile.WEBRTC) {
             c.put("transport-protocol", "UDP/TLS/RTP/SAVPF");

@@ -231,6 +231,50 @@ class CallServiceTest {
         }
     }
 
+    /**
+     * A ring group rings two extensions: the second gets an offer of its own at the relay (a branch), and
+     * the answer of whichever picks up joins the caller to that branch only. Bad branch names and branches
+     * of a call no longer ringing get nothing.
+     */
+    @Test
+    void eachBranchOfACompanyCallHasItsOwnMediaAtTheRelay() {
+        AccountPrincipal caller = accounts.add("nia_t");
+        accounts.add("shop_t");
+        CallService calls = service(Duration.ofSeconds(30));
+        RecordingBridge bridge = new RecordingBridge(accounts.id("shop_t"));
+        calls.setBridges(List.of(bridge));
+        RecordingRelay relay = new RecordingRelay();
+        calls.setRelay(relay);
+        try {
+            String id = calls.start(caller, new CallViews.NewCall("shop_t", OFFER, false)).id();
+            assertEquals(List.of("branch-offer " + id + " caller callee"), relay.log, "the first branch is the callee leg");
+            CallBridge.Listener far = bridge.listener;
+            assertEquals("relayed:" + OFFER, far.branchOffer("2"));
+            assertEquals("branch-offer " + id + " caller callee.2", relay.log.get(relay.log.size() - 1));
+            for (String bad : java.util.Arrays.asList(null, "", "a/b", "{\"$ne\":1}", "x".repeat(33))) {
+                assertEquals(null, far.branchOffer(bad), "no branch named " + bad);
+            }
+            assertEquals(2, relay.log.size(), "bad names reach no relay");
+
+            far.earlyMedia("2", ANSWER);
+            assertEquals("branch-answer " + id + " caller callee.2", relay.log.get(relay.log.size() - 1));
+            far.answered("2", ANSWER);
+            assertEquals("branch-answer " + id + " caller callee.2", relay.log.get(relay.log.size() - 1));
+            assertEquals(CallState.ANSWERED, store.find(id).orElseThrow().state());
+            assertEquals(null, far.branchOffer("3"), "an answered call rings no more branches");
+            calls.hangup(caller, id, null);
+            assertEquals("delete " + id, relay.log.get(relay.log.size() - 1), "one delete ends every branch");
+
+            // The first branch answers (the bridge names it null): the callee leg itself.
+            String first = calls.start(caller, new CallViews.NewCall("shop_t", OFFER, false)).id();
+            bridge.listener.answered(ANSWER);
+            assertEquals("branch-answer " + first + " caller callee", relay.log.get(relay.log.size() - 1));
+            calls.hangup(caller, first, null);
+        } finally {
+            calls.deactivate();
+        }
+    }
+
     @Test
     void aCallFromAPhoneRingsTheBrowsersThroughTheRelayAndHearsTheOutcome() throws Exception {
         AccountPrincipal company = accounts.add("pbx_t");
@@ -533,6 +577,20 @@ class CallServiceTest {
         @Override public String answer(String callId, String fromTag, String toTag, String sdp, Profile towards) {
             this.towards.add(towards);
             log.add("answer " + callId + " " + fromTag + " " + toTag);
+            return "relayed:" + sdp;
+        }
+
+        @Override public String branchOffer(String callId, String fromTag, String toTag, String sdp, Profile towards)
+                throws MediaRelayException {
+            if (refuse) throw new MediaRelayException("down");
+            this.towards.add(towards);
+            log.add("branch-offer " + callId + " " + fromTag + " " + toTag);
+            return "relayed:" + sdp;
+        }
+
+        @Override public String branchAnswer(String callId, String fromTag, String toTag, String sdp, Profile towards) {
+            this.towards.add(towards);
+            log.add("branch-answer " + callId + " " + fromTag + " " + toTag);
             return "relayed:" + sdp;
         }
 

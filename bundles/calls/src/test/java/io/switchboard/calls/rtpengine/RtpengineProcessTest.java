@@ -191,6 +191,121 @@ class RtpengineProcessTest {
         }
     }
 
+    /**
+     * Two extensions of a ring group pick up at once: each branch has its own ports, and what the one that
+     * lost sends never reaches the caller; the winner's media does, both ways.
+     */
+    @Test
+    void eachBranchOfAForkedCallHasItsOwnMediaAndOnlyTheAnsweredOneReachesTheCaller() throws Exception {
+        try (Fork fork = new Fork("relay-5")) {
+            assertNotEquals(fork.firstPort, fork.secondPort, "each branch has its own ports");
+            int callerFacing = fork.answer("callee.2", fork.second);
+            // The first extension answered too and sends before it is hung up; then the winner talks.
+            for (int i = 0; i < 5; i++) send(fork.first, fork.firstPort, 0x1111, i);
+            for (int i = 0; i < 5; i++) send(fork.second, fork.secondPort, 0x2222, i);
+            fork.caller.setSoTimeout(500);
+            assertEquals(java.util.Set.of(0x2222), rtpSsrcs(fork.caller, 20), "the caller hears the answered branch only");
+            // And the caller reaches the answered branch, not the one that lost.
+            send(fork.caller, callerFacing, 0x3333, 0);
+            fork.second.setSoTimeout(2000);
+            assertEquals(0x3333, ssrc(receive(fork.second)));
+            fork.first.setSoTimeout(300);
+            assertThrows(java.net.SocketTimeoutException.class, () -> receive(fork.first));
+        }
+    }
+
+    /** Early media came from one branch, the answer from another: the caller now hears the answer's only. */
+    @Test
+    void afterEarlyMediaFromOneBranchTheAnswerOfAnotherIsAllTheCallerHears() throws Exception {
+        try (Fork fork = new Fork("relay-6")) {
+            fork.answer("callee.1", fork.first);
+            send(fork.first, fork.firstPort, 0x1111, 0);
+            fork.caller.setSoTimeout(2000);
+            assertEquals(java.util.Set.of(0x1111), rtpSsrcs(fork.caller, 1), "the early media is heard");
+
+            fork.answer("callee.2", fork.second);
+            for (int i = 1; i < 5; i++) send(fork.first, fork.firstPort, 0x1111, i);
+            for (int i = 0; i < 5; i++) send(fork.second, fork.secondPort, 0x2222, i);
+            fork.caller.setSoTimeout(500);
+            assertEquals(java.util.Set.of(0x2222), rtpSsrcs(fork.caller, 20), "the answer's media only");
+        }
+    }
+
+    /** A plain-RTP caller offered to two branches (callee.1, callee.2) of a call at the real rtpengine. */
+    private static final class Fork implements AutoCloseable {
+        final String callId;
+        final NgClient client = new NgClient(ng);
+        final RtpengineRelay relay = new RtpengineRelay(client);
+        final DatagramSocket caller = rtpSocket();
+        final DatagramSocket first = rtpSocket();
+        final DatagramSocket second = rtpSocket();
+        final int firstPort;
+        final int secondPort;
+
+        Fork(String callId) throws Exception {
+            this.callId = callId;
+            String callerSdp = sdpAt(caller);
+            firstPort = port(relay.branchOffer(callId, "caller", "callee.1", callerSdp, io.switchboard.sdk.calls.MediaRelay.Profile.RTP));
+            secondPort = port(relay.branchOffer(callId, "caller", "callee.2", callerSdp, io.switchboard.sdk.calls.MediaRelay.Profile.RTP));
+        }
+
+        /** The branch {@code tag} answers from {@code socket}; the port the caller sends to now. */
+        int answer(String tag, DatagramSocket socket) throws Exception {
+            return port(relay.branchAnswer(callId, "caller", tag, sdpAt(socket), io.switchboard.sdk.calls.MediaRelay.Profile.RTP));
+        }
+
+        private static String sdpAt(DatagramSocket socket) {
+            return SDP.replace("40000", Integer.toString(socket.getLocalPort()));
+        }
+
+        @Override
+        public void close() throws Exception {
+            relay.delete(callId);
+            caller.close();
+            first.close();
+            second.close();
+            client.close();
+        }
+    }
+
+    /** The SSRCs of the RTP (not RTCP) packets that came, up to {@code max} packets or the socket's timeout. */
+    private static java.util.Set<Integer> rtpSsrcs(DatagramSocket socket, int max) throws IOException {
+        java.util.Set<Integer> heard = new java.util.HashSet<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                byte[] packet = receive(socket);
+                int type = packet[1] & 0xFF;
+                if (type < 192 || type > 223) heard.add(ssrc(packet));
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            // all that came
+        }
+        return heard;
+    }
+
+    private static DatagramSocket rtpSocket() throws IOException {
+        return new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    /** One PCMU packet of silence: RTP version 2, payload type 0, the sequence number and SSRC given. */
+    private static void send(DatagramSocket from, int toPort, int ssrc, int seq) throws IOException {
+        byte[] packet = new byte[12 + 160];
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(packet);
+        b.put((byte) 0x80).put((byte) 0).putShort((short) seq).putInt(seq * 160).putInt(ssrc);
+        java.util.Arrays.fill(packet, 12, packet.length, (byte) 0xFF);
+        from.send(new java.net.DatagramPacket(packet, packet.length, InetAddress.getLoopbackAddress(), toPort));
+    }
+
+    private static byte[] receive(DatagramSocket socket) throws IOException {
+        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[2048], 2048);
+        socket.receive(p);
+        return java.util.Arrays.copyOf(p.getData(), p.getLength());
+    }
+
+    private static int ssrc(byte[] rtp) {
+        return java.nio.ByteBuffer.wrap(rtp, 8, 4).getInt();
+    }
+
     @Test
     void aRefusedOfferIsAMediaRelayException() throws Exception {
         try (NgClient client = new NgClient(ng)) {

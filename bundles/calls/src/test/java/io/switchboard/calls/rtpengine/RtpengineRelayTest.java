@@ -14,7 +14,7 @@ class RtpengineRelayTest {
 
     @Test
     void towardsABrowserTheLegIsIceDtlsAndMuxed() {
-        Map<String, Object> c = RtpengineRelay.command("offer", "c1", "caller", "v=0", MediaRelay.Profile.WEBRTC);
+        Map<String, Object> c = RtpengineRelay.command("offer", "c1", "caller", null, null, "v=0", MediaRelay.Profile.WEBRTC);
         assertEquals("offer", c.get("command"));
         assertEquals("c1", c.get("call-id"));
         assertEquals("caller", c.get("from-tag"));
@@ -26,7 +26,7 @@ class RtpengineRelayTest {
 
     @Test
     void towardsAPbxTheLegIsPlainRtp() {
-        Map<String, Object> c = RtpengineRelay.command("answer", "c1", "caller", "v=0", MediaRelay.Profile.RTP);
+        Map<String, Object> c = RtpengineRelay.command("answer", "c1", "caller", null, null, "v=0", MediaRelay.Profile.RTP);
         assertEquals("RTP/AVP", c.get("transport-protocol"));
         assertEquals("remove", c.get("ICE"));
         assertEquals(List.of("demux"), c.get("rtcp-mux"));
@@ -35,13 +35,13 @@ class RtpengineRelayTest {
 
     @Test
     void anOfferTowardsAPbxKeepsOnlyG711G722AndDtmf() {
-        Map<String, Object> offer = RtpengineRelay.command("offer", "c1", "caller", "v=0", MediaRelay.Profile.RTP);
+        Map<String, Object> offer = RtpengineRelay.command("offer", "c1", "caller", null, null, "v=0", MediaRelay.Profile.RTP);
         List<String> pbxCodecs = List.of("PCMU", "PCMA", "G722", "telephone-event");
         assertEquals(Map.of("strip", List.of("all"), "except", pbxCodecs, "transcode", pbxCodecs), offer.get("codec"));
         assertEquals(List.of("trust-address", "strip-extmap"), offer.get("flags"));
         // An answer carries what the offer left; towards a browser every codec stays.
-        assertFalse(RtpengineRelay.command("answer", "c1", "caller", "v=0", MediaRelay.Profile.RTP).containsKey("codec"));
-        assertFalse(RtpengineRelay.command("offer", "c1", "caller", "v=0", MediaRelay.Profile.WEBRTC).containsKey("codec"));
+        assertFalse(RtpengineRelay.command("answer", "c1", "caller", null, null, "v=0", MediaRelay.Profile.RTP).containsKey("codec"));
+        assertFalse(RtpengineRelay.command("offer", "c1", "caller", null, null, "v=0", MediaRelay.Profile.WEBRTC).containsKey("codec"));
     }
 
     @Test

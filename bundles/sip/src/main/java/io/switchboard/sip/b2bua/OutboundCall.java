@@ -58,6 +58,8 @@ final class OutboundCall {
     private boolean earlyMedia;
     /** Failed, ended, or hung up by the caller: the listener hears nothing more. */
     private boolean over;
+    /** How many branches (targets rung) the call had so far. */
+    private int branches;
 
     OutboundCall(SipCallBridge bridge, BridgedCall call, Listener listener) {
         this.bridge = bridge;
@@ -140,7 +142,7 @@ final class OutboundCall {
             RingStep s = steps.get(step);
             for (Target target : s.targets()) {
                 if (!target.isExtension()) {
-                    EmployeeAttempt e = new EmployeeAttempt(target);
+                    EmployeeAttempt e = new EmployeeAttempt(target, nextBranch());
                     Outcome refused = e.start();
                     if (refused == null) attempts.add(e);
                     else outcome(refused, detail);
@@ -152,7 +154,7 @@ final class OutboundCall {
                     outcome(Outcome.UNREACHABLE, "no trunk " + (target.trunk() == null ? "" : target.trunk()));
                     continue;
                 }
-                Attempt a = new Attempt(target, route);
+                Attempt a = new Attempt(target, route, nextBranch());
                 if (a.invite()) attempts.add(a);
                 else outcome(Outcome.UNREACHABLE, detail);
             }
@@ -164,6 +166,21 @@ final class OutboundCall {
         }
         if (!over) noAnswer();
     }
+
+    /**
+     * The media of the next target rung: the call's own offer for the first; for each other an offer of
+     * its own from the calls feature (its own ports at the relay, so a target that answers and loses is
+     * never heard), or the call's offer again when there is none.
+     */
+    private Media nextBranch() {
+        if (branches++ == 0) return new Media(null, call.offer());
+        String name = Integer.toString(branches);
+        String offer = listener.branchOffer(name);
+        return offer == null ? new Media(null, call.offer()) : new Media(name, offer);
+    }
+
+    /** A branch's media: its name for the calls feature (null: the call's own offer) and its offer. */
+    private record Media(String branch, String offer) {}
 
     private synchronized void timedOut(int ofStep) {
         if (over || answered != null || ofStep != step) return;
@@ -238,17 +255,19 @@ final class OutboundCall {
         } catch (RuntimeException e) {
             LOG.warn("Call {}: routing state not updated: {}", call.callId(), e.toString());
         }
-        listener.answered(sdp);
+        listener.answered(attempt.media.branch(), sdp);
     }
 
     /** A target of a ring step being rung. */
     private abstract static class Branch {
         final Target target;
+        final Media media;
         boolean cancelled;
         boolean done;
 
-        Branch(Target target) {
+        Branch(Target target, Media media) {
             this.target = target;
+            this.media = media;
         }
 
         /** Stops ringing it (another target answered, the step timed out, the caller gave up). */
@@ -269,8 +288,8 @@ final class OutboundCall {
         /** The id of the call to the employee. */
         private String employeeCall;
 
-        EmployeeAttempt(Target target) {
-            super(target);
+        EmployeeAttempt(Target target, Media media) {
+            super(target, media);
         }
 
         /** Places the call; null when it rings, else how it was refused (with {@code detail} set). */
@@ -282,7 +301,7 @@ final class OutboundCall {
             }
             try {
                 employeeCall = bridge.employees.call(new CallGateway.IncomingCall(call.calleeAccountId(), account.get(),
-                        call.offer(), call.video()), this);
+                        media.offer(), call.video()), this);
                 return null;
             } catch (CallRefusedException e) {
                 detail = "@" + target.handle() + ": " + e.getMessage();
@@ -382,8 +401,8 @@ final class OutboundCall {
         /** The trunk whose channel this attempt holds, if any. */
         private Trunk held;
 
-        Attempt(Target target, List<Trunk> route) {
-            super(target);
+        Attempt(Target target, List<Trunk> route, Media media) {
+            super(target, media);
             this.route = route;
             this.leg = new InviteLeg(sip, bridge.pending, call.callId(), null);
         }
@@ -439,7 +458,7 @@ final class OutboundCall {
             contactUri.setPort(lp.getPort());
             if (t.transport() == Trunk.Transport.TCP) contactUri.setTransportParam("tcp");
             Request invite = leg.request(new InviteLeg.Invite(uri, from, fromTag, to, contactUri, callId, cseq,
-                    transport, call.offer()));
+                    transport, media.offer()));
             if (authorization != null) invite.addHeader(authorization);
             leg.send(invite, this, t.toString());
         }
@@ -464,7 +483,7 @@ final class OutboundCall {
                         earlyMediaSeen = true;
                         if (!earlyMedia) {
                             earlyMedia = true;
-                            listener.earlyMedia(sdp(r));
+                            listener.earlyMedia(media.branch(), sdp(r));
                         }
                     }
                     return;

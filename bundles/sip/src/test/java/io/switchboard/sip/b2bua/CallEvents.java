@@ -11,6 +11,11 @@ import java.util.concurrent.TimeUnit;
 final class CallEvents implements CallBridge.Listener {
     private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     volatile String detail;
+    /** Makes the offer of a further branch from its name; null: the listener has none (the default). */
+    volatile java.util.function.UnaryOperator<String> branchOffers;
+    /** The branch early media and the answer came on (null: the first). */
+    volatile String earlyBranch;
+    volatile String answeredBranch;
 
     String next() throws InterruptedException {
         String e = queue.poll(20, TimeUnit.SECONDS);
@@ -35,6 +40,24 @@ final class CallEvents implements CallBridge.Listener {
     @Override
     public void answered(String sdp) {
         queue.add("answered:" + sdp);
+    }
+
+    @Override
+    public String branchOffer(String branch) {
+        java.util.function.UnaryOperator<String> offers = branchOffers;
+        return offers == null ? null : offers.apply(branch);
+    }
+
+    @Override
+    public void earlyMedia(String branch, String sdp) {
+        earlyBranch = branch;
+        earlyMedia(sdp);
+    }
+
+    @Override
+    public void answered(String branch, String sdp) {
+        answeredBranch = branch;
+        answered(sdp);
     }
 
     @Override

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
+import io.switchboard.sip.Loopback;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.Target;
-import io.switchboard.sip.Loopback;
 import io.switchboard.sip.stack.SipStackAccess;
 import io.switchboard.sip.stack.SipStackComponent;
 import io.switchboard.sip.trunk.Trunk;
@@ -367,6 +367,57 @@ class SipCallBridgeTest {
         assertEquals(List.of("ext:202@next"), companies.answered);
         bridge.hangup("call-g");
         assertEquals(0, next.exit(15), next::output);
+    }
+
+    /**
+     * Ring-all: the first target gets the call's offer, every other one an offer of its own from the calls
+     * feature (its own media), and the answer names the branch it came on.
+     */
+    @Test
+    void eachTargetOfAStepHasItsOwnOfferAndTheAnswerNamesItsBranch() throws Exception {
+        CallEvents events = new CallEvents();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        events.branchOffers = branch -> {
+            asked.add(branch);
+            return OFFER.replace("m=audio 40000", "m=audio 4100" + branch);
+        };
+        Sipp answering = ringOneAnswersTwo("call-i", events);
+        assertEquals(List.of("2"), asked, "one more offer, for the second target");
+        assertEquals("2", events.answeredBranch, "the answer came on the second target's branch");
+        assertTrue(answering.received("INVITE").get(0).contains("m=audio 41002 "), "the second target has its own");
+    }
+
+    /** A listener without offers per branch: every target gets the call's offer, answers on the first branch. */
+    @Test
+    void withoutBranchOffersEveryTargetHasTheCallsOffer() throws Exception {
+        CallEvents events = new CallEvents();
+        Sipp answering = ringOneAnswersTwo("call-j", events);
+        assertNull(events.answeredBranch, "the call's own media");
+        assertTrue(answering.received("INVITE").get(0).contains("m=audio 40000 "), "the call's offer again");
+    }
+
+    /**
+     * Rings 201 (over trunk one, rings until cancelled) and 202 (over trunk two, answers) at once; returns
+     * 202's sipp once it answered, 201 was cancelled (it had the call's offer) and the call hung up.
+     */
+    private Sipp ringOneAnswersTwo(String callId, CallEvents events) throws Exception {
+        Sipp ringing = sipp("uas-cancel.xml", "127.0.0.2");
+        Sipp answering = sipp("uas-answer.xml", "127.0.0.3");
+        companies.trunks.add(trunk("one", ringing.address, ringing.port, 1));
+        companies.trunks.add(trunk("two", answering.address, answering.port, 2));
+        companies.steps = List.of(new RingStep("office", List.of(Target.extension("201", "one", 1),
+                Target.extension("202", "two", 1)), Duration.ofSeconds(10)));
+        bridge.ring(new BridgedCall(callId, "acc_alice", "alice", COMPANY, OFFER, false), events);
+        String answered;
+        do {
+            answered = events.next();
+        } while (answered.equals("ringing"));
+        assertTrue(answered.startsWith("answered:"), answered + "\n" + answering.output());
+        assertEquals(0, ringing.exit(15), ringing::output);
+        assertTrue(ringing.received("INVITE").get(0).contains("m=audio 40000 "), "the first target has the call's offer");
+        bridge.hangup(callId);
+        assertEquals(0, answering.exit(15), answering::output);
+        return answering;
     }
 
     @Test
