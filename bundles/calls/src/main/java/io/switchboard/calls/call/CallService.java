@@ -212,7 +212,7 @@ public class CallService implements CallGateway {
         armRingTimer(call);
         publisher.publish(callee.id(), "call.incoming", new CallViews.Incoming(call.id(), party(caller.accountId()),
                 party(callee.id()), offer, video, now.toString()));
-        if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer);
+        if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer, r == null ? null : sdp);
         return new CallViews.Started(call.id(), call.state().wire());
     }
 
@@ -285,7 +285,7 @@ public class CallService implements CallGateway {
                     party(callee.id()), webOffer, in.video(), now.toString()));
             legs.execute(listener::ringing);
         }
-        if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer);
+        if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer, r == null ? null : sdp);
         return call.id();
     }
 
@@ -323,27 +323,39 @@ public class CallService implements CallGateway {
         MediaRelay r = relay;
         if (r == null) return sdp;
         try {
-            return r.offer(call.id() + PHONES, CALLER_LEG, null, sdp, MediaRelay.Profile.RTP);
+            return r.branchOffer(call.id() + PHONES, CALLER_LEG, branchTag(null), sdp, MediaRelay.Profile.RTP);
         } catch (MediaRelayException e) {
             LOG.warn("Media relay refused the phones' offer of call {}: {}", call.id(), e.getMessage());
             return null;
         }
     }
 
-    private void ringPhones(Call call, String callerHandle, CallFork fork, String offer) {
+    /** Rings the callee's phones; {@code callerSdp} is the caller's offer when the relay made {@code offer} of it. */
+    private void ringPhones(Call call, String callerHandle, CallFork fork, String offer, String callerSdp) {
         forked.put(call.id(), fork);
         CallBridge.BridgedCall placed = new CallBridge.BridgedCall(call.id(), call.callerId(), callerHandle,
                 call.calleeId(), offer, call.video());
-        PhonesLeg leg = new PhonesLeg(call.id());
+        PhonesLeg leg = new PhonesLeg(call.id(), callerSdp);
         legs.execute(() -> fork.ring(placed, leg));
     }
 
     /** What the callee's phones report, under the service's lock like every other step. */
     private final class PhonesLeg implements CallBridge.Listener {
         private final String id;
+        /** The caller's offer, from which the relay makes one per phone; null without a relay. */
+        private final String callerSdp;
 
-        PhonesLeg(String id) {
+        PhonesLeg(String id, String callerSdp) {
             this.id = id;
+            this.callerSdp = callerSdp;
+        }
+
+        @Override public String branchOffer(String branch) {
+            synchronized (CallService.this) {
+                Call call = live.get(id);
+                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return null;
+                return relayBranchOffer(id + PHONES, branch, callerSdp);
+            }
         }
 
         @Override public void ringing() {
@@ -359,6 +371,10 @@ public class CallService implements CallGateway {
         }
 
         @Override public void answered(String sdp) {
+            answered(null, sdp);
+        }
+
+        @Override public void answered(String branch, String sdp) {
             synchronized (CallService.this) {
                 Call call = live.get(id);
                 if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return;
@@ -366,7 +382,9 @@ public class CallService implements CallGateway {
                 MediaRelay r = relay;
                 if (r != null) {
                     try {
-                        forCaller = r.answer(id + PHONES, CALLER_LEG, CALLEE_LEG, sdp, callerProfile(id));
+                        if (branch != null && !BRANCH.matcher(branch).matches()) throw new MediaRelayException("no branch " + branch);
+                        forCaller = callerSdp == null ? r.answer(id + PHONES, CALLER_LEG, CALLEE_LEG, sdp, callerProfile(id))
+                                : r.branchAnswer(id + PHONES, CALLER_LEG, branchTag(branch), sdp, callerProfile(id));
                     } catch (MediaRelayException e) {
                         LOG.warn("Media relay refused the phone's answer of call {}: {}", id, e.getMessage());
                         forked.remove(id);
@@ -597,6 +615,21 @@ public class CallService implements CallGateway {
         legs.execute(() -> bridge.ring(placed, leg));
     }
 
+    /**
+     * The caller's offer made for one more branch (a target rung at once with others) of the relay
+     * session {@code session}; null without a relay, for a bad branch name, or when the relay refused.
+     */
+    private String relayBranchOffer(String session, String branch, String callerSdp) {
+        MediaRelay r = relay;
+        if (r == null || callerSdp == null || branch == null || !BRANCH.matcher(branch).matches()) return null;
+        try {
+            return r.branchOffer(session, CALLER_LEG, branchTag(branch), callerSdp, MediaRelay.Profile.RTP);
+        } catch (MediaRelayException e) {
+            LOG.warn("Media relay refused branch {} of {}: {}", branch, session, e.getMessage());
+            return null;
+        }
+    }
+
     /** The relay's tag of a branch of the far leg: the first ({@code null}) is the callee leg itself. */
     static String branchTag(String branch) {
         return branch == null ? CALLEE_LEG : CALLEE_LEG + "." + branch;
@@ -614,17 +647,10 @@ public class CallService implements CallGateway {
         }
 
         @Override public String branchOffer(String branch) {
-            if (callerSdp == null || branch == null || !BRANCH.matcher(branch).matches()) return null;
             synchronized (CallService.this) {
-                MediaRelay r = relay;
                 Call call = live.get(id);
-                if (r == null || call == null || call.state() != CallState.RINGING) return null;
-                try {
-                    return r.branchOffer(id, CALLER_LEG, branchTag(branch), callerSdp, MediaRelay.Profile.RTP);
-                } catch (MediaRelayException e) {
-                    LOG.warn("Media relay refused branch {} of call {}: {}", branch, id, e.getMessage());
-                    return null;
-                }
+                if (call == null || call.state() != CallState.RINGING) return null;
+                return relayBranchOffer(id, branch, callerSdp);
             }
         }
 

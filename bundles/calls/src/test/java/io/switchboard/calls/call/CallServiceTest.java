@@ -358,14 +358,19 @@ class CallServiceTest {
             calls.setRelay(relay);
             String id = calls.start(caller, new CallViews.NewCall("lou_t", OFFER, false)).id();
             assertEquals("relayed:" + OFFER, phones.calls.get(0).offer());
-            assertTrue(relay.log.contains("offer " + id + CallService.PHONES + " caller"), relay.log.toString());
+            assertTrue(relay.log.contains("branch-offer " + id + CallService.PHONES + " caller callee"), relay.log.toString());
+            // A second phone rings on a branch of its own.
+            assertEquals("relayed:" + OFFER, phones.listener.branchOffer("2"));
+            assertTrue(relay.log.contains("branch-offer " + id + CallService.PHONES + " caller callee.2"), relay.log.toString());
+            assertEquals(null, phones.listener.branchOffer("../2"));
             assertTrue(published.types(callee.accountId()).contains("call.incoming"), "the browsers ring too");
             phones.listener.ringing();
             assertEquals("call.ringing", published.types(caller.accountId()).get(published.types(caller.accountId()).size() - 1));
 
-            phones.listener.answered(ANSWER);
+            phones.listener.answered("2", ANSWER);
             assertEquals("relayed:" + ANSWER, ((CallViews.Answered) published.last(caller.accountId(), "call.answered")).sdp());
-            assertTrue(relay.log.contains("answer " + id + CallService.PHONES + " caller callee"), relay.log.toString());
+            assertTrue(relay.log.contains("branch-answer " + id + CallService.PHONES + " caller callee.2"), relay.log.toString());
+            assertEquals(null, phones.listener.branchOffer("3"), "an answered call rings no more phones");
             assertTrue(relay.log.contains("delete " + id), "the browsers' relay session goes: " + relay.log);
             assertEquals("answered_elsewhere",
                     ((CallViews.Ended) published.last(callee.accountId(), "call.ended")).reason());

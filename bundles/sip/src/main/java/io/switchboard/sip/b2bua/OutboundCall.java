@@ -4,6 +4,7 @@ import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sdk.calls.CallBridge.Listener;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
+import io.switchboard.sip.b2bua.MediaBranches.Media;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.Target;
 import io.switchboard.sip.stack.ClientCallback;
@@ -58,14 +59,15 @@ final class OutboundCall {
     private boolean earlyMedia;
     /** Failed, ended, or hung up by the caller: the listener hears nothing more. */
     private boolean over;
-    /** How many branches (targets rung) the call had so far. */
-    private int branches;
+    /** The media of each target rung. */
+    private final MediaBranches branchMedia;
 
     OutboundCall(SipCallBridge bridge, BridgedCall call, Listener listener) {
         this.bridge = bridge;
         this.sip = bridge.sip;
         this.call = call;
         this.listener = listener;
+        this.branchMedia = new MediaBranches(call, listener);
     }
 
     /** Reads the company's trunks and ring steps and rings the first step. */
@@ -142,7 +144,7 @@ final class OutboundCall {
             RingStep s = steps.get(step);
             for (Target target : s.targets()) {
                 if (!target.isExtension()) {
-                    EmployeeAttempt e = new EmployeeAttempt(target, nextBranch());
+                    EmployeeAttempt e = new EmployeeAttempt(target, branchMedia.next());
                     Outcome refused = e.start();
                     if (refused == null) attempts.add(e);
                     else outcome(refused, detail);
@@ -154,7 +156,7 @@ final class OutboundCall {
                     outcome(Outcome.UNREACHABLE, "no trunk " + (target.trunk() == null ? "" : target.trunk()));
                     continue;
                 }
-                Attempt a = new Attempt(target, route, nextBranch());
+                Attempt a = new Attempt(target, route, branchMedia.next());
                 if (a.invite()) attempts.add(a);
                 else outcome(Outcome.UNREACHABLE, detail);
             }
@@ -166,21 +168,6 @@ final class OutboundCall {
         }
         if (!over) noAnswer();
     }
-
-    /**
-     * The media of the next target rung: the call's own offer for the first; for each other an offer of
-     * its own from the calls feature (its own ports at the relay, so a target that answers and loses is
-     * never heard), or the call's offer again when there is none.
-     */
-    private Media nextBranch() {
-        if (branches++ == 0) return new Media(null, call.offer());
-        String name = Integer.toString(branches);
-        String offer = listener.branchOffer(name);
-        return offer == null ? new Media(null, call.offer()) : new Media(name, offer);
-    }
-
-    /** A branch's media: its name for the calls feature (null: the call's own offer) and its offer. */
-    private record Media(String branch, String offer) {}
 
     private synchronized void timedOut(int ofStep) {
         if (over || answered != null || ofStep != step) return;

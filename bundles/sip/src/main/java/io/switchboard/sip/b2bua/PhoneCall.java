@@ -2,6 +2,7 @@ package io.switchboard.sip.b2bua;
 
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sdk.calls.CallBridge.Listener;
+import io.switchboard.sip.b2bua.MediaBranches.Media;
 import io.switchboard.sip.device.Binding;
 import io.switchboard.sip.stack.ClientCallback;
 import java.nio.charset.StandardCharsets;
@@ -44,17 +45,21 @@ final class PhoneCall {
     /** Failed, ended, or hung up: the listener hears nothing more. */
     private boolean over;
 
+    /** The media of each phone rung. */
+    private final MediaBranches branchMedia;
+
     PhoneCall(PhoneFork fork, BridgedCall call, Listener listener) {
         this.fork = fork;
         this.call = call;
         this.listener = listener;
+        this.branchMedia = new MediaBranches(call, listener);
     }
 
     /** Invites every binding; fails the call when none could be sent. */
     synchronized void start(List<Binding> bindings) {
         if (over) return;
         for (Binding b : bindings) {
-            Branch branch = new Branch(b);
+            Branch branch = new Branch(b, branchMedia.next());
             if (branch.invite()) branches.add(branch);
         }
         if (branches.isEmpty()) fail("failed", details.isEmpty() ? "no SIP phone registered" : String.join("; ", details));
@@ -92,7 +97,7 @@ final class PhoneCall {
         fork.answered(branch.callId, this);
         LOG.info("Call {}: answered by the SIP phone at {}", call.callId(), branch.binding.contact());
         byte[] sdp = ok.getRawContent();
-        listener.answered(sdp == null || sdp.length == 0 ? null : new String(sdp, StandardCharsets.UTF_8));
+        listener.answered(branch.media.branch(), sdp == null || sdp.length == 0 ? null : new String(sdp, StandardCharsets.UTF_8));
     }
 
     /** A branch ended without an answer; the call fails once every branch did. */
@@ -134,13 +139,15 @@ final class PhoneCall {
     /** One binding: an INVITE to its contact, sent to where the phone registered from. */
     private final class Branch implements ClientCallback {
         final Binding binding;
+        final Media media;
         final InviteLeg leg;
         String callId;
         boolean cancelled;
         boolean done;
 
-        Branch(Binding binding) {
+        Branch(Binding binding, Media media) {
             this.binding = binding;
+            this.media = media;
             this.leg = new InviteLeg(fork.sip, fork.pending, call.callId(),
                     InviteLeg.flow(binding.sourceAddress(), binding.sourcePort(), binding.transport()));
         }
@@ -162,7 +169,7 @@ final class PhoneCall {
                 callId = fork.sip.provider().getNewCallId().getCallId();
                 var invite = leg.request(new InviteLeg.Invite(contact, from, Long.toHexString(RANDOM.nextLong()),
                         fork.sip.addressFactory().createAddress((SipURI) contact.clone()), us, callId, 1, transport,
-                        call.offer()));
+                        media.offer()));
                 leg.send(invite, this, binding.contact() + " via " + binding.sourceAddress() + ":"
                         + binding.sourcePort() + "/" + binding.transport());
                 return true;

@@ -136,6 +136,28 @@ class PhoneForkTest {
         assertEquals(1, ringing.received("CANCEL").size(), ringing::output);
     }
 
+    /** Each phone rings with an offer of its own (the calls feature's branch); the answer names the phone's branch. */
+    @Test
+    void eachPhoneHasItsOwnOfferAndTheAnswerNamesItsBranch() throws Exception {
+        Sipp answering = phone("uas-answer.xml", PHONE_1);
+        Sipp ringing = phone("uas-cancel.xml", PHONE_2);
+        CallEvents events = new CallEvents();
+        events.branchOffers = branch -> OFFER.replace("m=audio 40000", "m=audio 4100" + branch);
+        fork.ring(new BridgedCall("call-b", "acc_alice", "alice", bob, OFFER, false), events);
+        assertEquals("ringing", events.next());
+        assertTrue(events.next().startsWith("answered:"));
+        assertEquals(0, ringing.exit(15), ringing::output);
+        fork.hangup("call-b");
+        assertEquals(0, answering.exit(15), answering::output);
+
+        String answered = answering.received("INVITE").get(0);
+        String cancelled = ringing.received("INVITE").get(0);
+        assertTrue(answered.contains("m=audio 40000 ") != cancelled.contains("m=audio 40000 "),
+                "one phone has the call's offer, the other its own:\n" + answered + "\n" + cancelled);
+        assertTrue(answered.contains("m=audio 41002 ") || cancelled.contains("m=audio 41002 "));
+        assertEquals(answered.contains("m=audio 41002 ") ? "2" : null, events.answeredBranch);
+    }
+
     /** How the phones' refusals add up: busy only when all are, declined when one declines, missed when one rang out. */
     @ParameterizedTest
     @CsvSource({"486, Busy Here, 600, Busy Everywhere, busy", "486, Busy Here, 480, Temporarily Unavailable, missed",
