@@ -1,6 +1,7 @@
 package io.switchboard.it;
 
 import static io.switchboard.it.Api.obj;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -205,6 +206,36 @@ class ApiContractIT {
             ws.sendText("{\"type\":\"auth\",\"token\":\"forged\"}");
             assertEquals(4401, ws.closeCode(10));
         }
+    }
+
+    /**
+     * The socket itself: a message in fragments is put together, a ping is answered with its payload,
+     * and a binary message, one over 64 KiB and text that is not UTF-8 close the socket with 1003, 1009
+     * and 1007.
+     */
+    @Test
+    void streamSocketFramesFragmentsPingsAndBadMessages() throws Exception {
+        String token = api.signUp("hugo", "person", "Hugo");
+        String auth = Api.JSON.writeValueAsString(obj("type", "auth", "token", token));
+        try (StreamClient ws = StreamClient.connect(sb.wsUrl())) {
+            ws.sendText(auth.substring(0, 10), false);
+            ws.sendText(auth.substring(10, 20), false);
+            ws.sendText(auth.substring(20), true);
+            assertEquals("hugo", ws.awaitType("ready", 10).path("data").path("handle").asText(), "three fragments, one frame");
+            assertArrayEquals("are you there".getBytes(StandardCharsets.UTF_8),
+                    ws.ping("are you there".getBytes(StandardCharsets.UTF_8), 10));
+            ws.sendText("{\"type\":\"ping\"}");
+            assertTrue(ws.awaitType("pong", 10).path("cursor").isNull(), "still in service after the ping");
+            ws.sendBinary(new byte[] {1, 2, 3});
+            assertEquals(1003, ws.closeCode(10));
+        }
+        try (StreamClient ws = StreamClient.connect(sb.wsUrl())) {
+            ws.sendText("{\"type\":\"" + "x".repeat(40 * 1024), false);
+            ws.sendText("x".repeat(40 * 1024) + "\"}", true);
+            assertEquals(1009, ws.closeCode(10), "a message over 64 KiB");
+        }
+        assertEquals(1007, RawWebSocket.closeCodeAfterText(sb.port(), "/api/v1/stream", new byte[] {'"', (byte) 0xC3, 0x28, '"'}),
+                "text that is not UTF-8");
     }
 
     @Test

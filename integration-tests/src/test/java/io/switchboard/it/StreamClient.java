@@ -17,6 +17,7 @@ import java.util.function.Predicate;
 public final class StreamClient implements AutoCloseable {
     private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
     private final WebSocket socket;
 
     private StreamClient(String url) throws Exception {
@@ -36,6 +37,15 @@ public final class StreamClient implements AutoCloseable {
                             }
                             partial.setLength(0);
                         }
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onPong(WebSocket ws, java.nio.ByteBuffer message) {
+                        byte[] payload = new byte[message.remaining()];
+                        message.get(payload);
+                        pongs.add(payload);
                         ws.request(1);
                         return null;
                     }
@@ -69,7 +79,22 @@ public final class StreamClient implements AutoCloseable {
     }
 
     void sendText(String text) throws Exception {
-        socket.sendText(text, true).get(10, TimeUnit.SECONDS);
+        sendText(text, true);
+    }
+
+    /** One text frame; {@code last} false leaves the message open for the next. */
+    void sendText(String text, boolean last) throws Exception {
+        socket.sendText(text, last).get(10, TimeUnit.SECONDS);
+    }
+
+    void sendBinary(byte[] data) throws Exception {
+        socket.sendBinary(java.nio.ByteBuffer.wrap(data), true).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Pings with this payload; the payload of the pong that came back, or null after the timeout. */
+    byte[] ping(byte[] payload, int seconds) throws Exception {
+        socket.sendPing(java.nio.ByteBuffer.wrap(payload)).get(10, TimeUnit.SECONDS);
+        return pongs.poll(seconds, TimeUnit.SECONDS);
     }
 
     /** Waits for the first frame matching; frames before it are dropped. */

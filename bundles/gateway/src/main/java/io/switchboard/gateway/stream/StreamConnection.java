@@ -6,8 +6,6 @@ import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.stream.FrameHandler;
 import io.switchboard.sdk.stream.StreamSession;
-import jakarta.websocket.CloseReason;
-import jakarta.websocket.Session;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -28,7 +26,7 @@ final class StreamConnection implements StreamSession {
     static final int CLOSE_BAD_REQUEST = 4400;
     private static final int MAX_QUEUE = 10_000;
 
-    private final Session session;
+    private final StreamSocket session;
     private final StreamHub hub;
     private final ObjectMapper mapper;
     private final ArrayDeque<String> outbox = new ArrayDeque<>();
@@ -38,9 +36,12 @@ final class StreamConnection implements StreamSession {
     private Cursor cursor = Cursor.START;
     private boolean catchingUp;
     private boolean sending;
+    /** True while {@code sendText} runs; a write that completes within it sets {@link #writtenAtOnce}. */
+    private boolean writing;
+    private boolean writtenAtOnce;
     private boolean closed;
 
-    StreamConnection(Session session, StreamHub hub) {
+    StreamConnection(StreamSocket session, StreamHub hub) {
         this.session = session;
         this.hub = hub;
         this.mapper = hub.mapper();
@@ -202,31 +203,49 @@ final class StreamConnection implements StreamSession {
         if (!sending) sendNextLocked();
     }
 
+    /**
+     * Writes the next queued frame, and the ones after it as each write completes. A write that
+     * completes at once (on this thread, inside {@code sendText}) continues this loop instead of
+     * calling back into it, so a long queue never deepens the stack.
+     */
     private void sendNextLocked() {
-        if (outbox.isEmpty() && catchingUp && !closed) {
-            pumpBacklogLocked();
-            return;
+        while (true) {
+            if (outbox.isEmpty() && catchingUp && !closed) {
+                sending = false;
+                pumpBacklogLocked();
+                return;
+            }
+            String next = outbox.poll();
+            if (next == null || closed) {
+                sending = false;
+                return;
+            }
+            sending = true;
+            writing = true;
+            writtenAtOnce = false;
+            try {
+                session.sendText(next, this::written);
+            } catch (RuntimeException e) {
+                sending = false;
+                closeLocked(1011, "send failed");
+                return;
+            } finally {
+                writing = false;
+            }
+            if (!writtenAtOnce) return; // written() goes on when the write completes
         }
-        String next = outbox.poll();
-        if (next == null || closed) {
-            sending = false;
-            return;
-        }
-        sending = true;
-        try {
-            session.getAsyncRemote().sendText(next, result -> {
-                synchronized (StreamConnection.this) {
-                    if (!result.isOK()) {
-                        sending = false;
-                        closeLocked(1011, "send failed");
-                    } else {
-                        sendNextLocked();
-                    }
-                }
-            });
-        } catch (RuntimeException e) {
-            sending = false;
-            closeLocked(1011, "send failed");
+    }
+
+    private void written(Throwable failure) {
+        synchronized (this) {
+            if (failure != null) {
+                sending = false;
+                closeLocked(1011, "send failed");
+            } else if (writing) {
+                writtenAtOnce = true;
+            } else {
+                sendNextLocked();
+            }
         }
     }
 
@@ -241,8 +260,8 @@ final class StreamConnection implements StreamSession {
         authDeadline.cancel(false);
         hub.unsubscribe(this);
         try {
-            if (session.isOpen()) session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
-        } catch (IOException | RuntimeException e) {
+            if (session.isOpen()) session.close(code, reason);
+        } catch (RuntimeException e) {
             LOG.debug("Closing a stream socket failed", e);
         }
     }

@@ -1,21 +1,20 @@
 package io.switchboard.gateway.stream;
 
-import io.switchboard.gateway.rest.ErrorEnvelope;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.gateway.rest.ErrorEnvelope;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.websocket.DeploymentException;
 import jakarta.websocket.server.ServerContainer;
-import jakarta.websocket.server.ServerEndpointConfig;
-import jakarta.websocket.Extension;
-import jakarta.websocket.HandshakeResponse;
-import jakarta.websocket.server.HandshakeRequest;
 import java.io.IOException;
-import java.util.List;
+import java.lang.reflect.Field;
+import java.time.Duration;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.websocket.core.server.WebSocketMappings;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -23,8 +22,14 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletNa
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
- * Registers the one stream endpoint with Jetty's WebSocket container when the servlet whiteboard
- * initialises this servlet. A plain HTTP request to the path gets a 400 envelope.
+ * Maps {@code /api/v1/stream} to a {@link StreamFrameHandler} per socket in Jetty's WebSocket upgrade
+ * mappings (those its WebSocket upgrade filter serves, see {@link #upgradeMappings}) when the servlet whiteboard initialises this
+ * servlet, and takes the mapping out again when the servlet goes: a stopped gateway upgrades no more
+ * sockets, and a started one maps the path anew. Jetty's WebSocket core directly, not the Jakarta
+ * WebSocket layer on top of it: a socket costs less memory and a frame less work. Any origin is
+ * accepted because the stream authenticates with a bearer token in its first frame, never with
+ * cookies; no subprotocol or extension is negotiated. A plain HTTP request to the path gets a 400
+ * envelope.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern(StreamServlet.PATH)
@@ -32,10 +37,12 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 public class StreamServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     static final String PATH = "/api/v1/stream";
-    private static final int MAX_FRAME = 64 * 1024;
+    static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     private final transient StreamHub hub;
     private final transient ObjectMapper mapper;
+    private transient WebSocketMappings mappings;
+    private final transient PathSpec pathSpec = WebSocketMappings.parsePathSpec(PATH);
 
     @Activate
     public StreamServlet(@Reference StreamHub hub) {
@@ -46,58 +53,45 @@ public class StreamServlet extends HttpServlet {
     @Override
     public void init(ServletConfig config) throws ServletException {
         super.init(config);
-        Object attribute = config.getServletContext().getAttribute(ServerContainer.class.getName());
-        if (!(attribute instanceof ServerContainer container)) {
-            throw new ServletException("No Jakarta WebSocket container: set org.apache.felix.jakarta.websocket.enable=true");
-        }
-        container.setDefaultMaxTextMessageBufferSize(MAX_FRAME);
-        container.setDefaultMaxSessionIdleTimeout(StreamEndpoint.IDLE_TIMEOUT_MILLIS);
-        ServerEndpointConfig endpoint = ServerEndpointConfig.Builder.create(StreamEndpoint.class, PATH)
-                .configurator(new StreamConfigurator(hub))
-                .build();
-        try {
-            container.addEndpoint(endpoint);
-        } catch (DeploymentException e) {
-            throw new ServletException("Could not register " + PATH, e);
-        }
+        mappings = upgradeMappings(config.getServletContext());
+        mappings.removeMapping(pathSpec); // one left by an earlier start that did not end cleanly
+        mappings.addMapping(pathSpec, (request, response, callback) -> new StreamFrameHandler(hub),
+                (websocket, request, response) -> (StreamFrameHandler) websocket,
+                configuration -> {
+                    configuration.setIdleTimeout(IDLE_TIMEOUT);
+                    configuration.setMaxFrameSize(StreamFrameHandler.MAX_MESSAGE);
+                    configuration.setAutoFragment(false);
+                });
     }
 
     /**
-     * Answers every question itself: the API's default configurator is found by ServiceLoader, which
-     * cannot see the container's implementation from inside OSGi. Any origin is accepted because the
-     * stream authenticates with a bearer token in its first frame, never with cookies.
+     * The upgrade mappings of the Jetty context the whiteboard runs in. The whiteboard's servlet context
+     * shows only the Jakarta WebSocket container (attribute {@code jakarta.websocket.server.ServerContainer},
+     * set up by {@code org.apache.felix.jakarta.websocket.enable=true}), and that container keeps the
+     * context's mappings in its field {@code webSocketMappings} (Jetty 12.0, the version the
+     * distribution pins); it is read from there.
      */
-    private static final class StreamConfigurator extends ServerEndpointConfig.Configurator {
-        private final StreamHub hub;
-
-        StreamConfigurator(StreamHub hub) {
-            this.hub = hub;
+    static WebSocketMappings upgradeMappings(ServletContext context) throws ServletException {
+        Object container = context.getAttribute(ServerContainer.class.getName());
+        if (container == null) {
+            throw new ServletException("No WebSocket container: set org.apache.felix.jakarta.websocket.enable=true");
         }
-
-        @Override
-        public <T> T getEndpointInstance(Class<T> type) {
-            return type.cast(new StreamEndpoint(hub));
+        try {
+            Field field = container.getClass().getDeclaredField("webSocketMappings");
+            field.setAccessible(true);
+            if (field.get(container) instanceof WebSocketMappings m) return m;
+            throw new ServletException("The WebSocket container of " + container.getClass().getName() + " holds no upgrade mappings");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ServletException("The WebSocket upgrade mappings cannot be read from " + container.getClass().getName()
+                    + " (a Jetty other than 12.0?): " + e, e);
         }
+    }
 
-        @Override
-        public boolean checkOrigin(String originHeaderValue) {
-            return true;
-        }
-
-        @Override
-        public String getNegotiatedSubprotocol(List<String> supported, List<String> requested) {
-            return "";
-        }
-
-        @Override
-        public List<Extension> getNegotiatedExtensions(List<Extension> installed, List<Extension> requested) {
-            return List.of();
-        }
-
-        @Override
-        public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request, HandshakeResponse response) {
-            // nothing to add
-        }
+    @Override
+    public void destroy() {
+        if (mappings != null) mappings.removeMapping(pathSpec);
+        mappings = null;
+        super.destroy();
     }
 
     @Override

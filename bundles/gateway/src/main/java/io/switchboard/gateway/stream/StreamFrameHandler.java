@@ -1,0 +1,126 @@
+package io.switchboard.gateway.stream;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+
+/**
+ * One socket of {@code /api/v1/stream} on Jetty's WebSocket core, with nothing between the frames and
+ * the {@link StreamConnection}: text messages (a fragmented one is put together, at most
+ * {@link #MAX_MESSAGE} bytes) go to it, pings are answered, binary messages and bad UTF-8 close the
+ * socket (1003, 1007), and frames go out as single text frames. One frame is read at a time.
+ */
+final class StreamFrameHandler implements FrameHandler, StreamSocket {
+    static final int MAX_MESSAGE = 64 * 1024;
+    private final StreamHub hub;
+    private CoreSession session;
+    private StreamConnection connection;
+    /** The fragments of a text message not yet complete; null between messages. */
+    private ByteBuffer partial;
+
+    StreamFrameHandler(StreamHub hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public void onOpen(CoreSession coreSession, Callback callback) {
+        session = coreSession;
+        connection = new StreamConnection(this, hub);
+        callback.succeeded();
+        coreSession.demand();
+    }
+
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
+            case OpCode.TEXT, OpCode.CONTINUATION -> text(frame, callback);
+            case OpCode.PING -> {
+                ByteBuffer echo = ByteBuffer.allocate(frame.getPayloadLength());
+                if (frame.hasPayload()) echo.put(frame.getPayload().slice()).flip();
+                callback.succeeded();
+                session.sendFrame(new Frame(OpCode.PONG).setPayload(echo), Callback.NOOP, false);
+                session.demand();
+            }
+            case OpCode.PONG -> {
+                callback.succeeded();
+                session.demand();
+            }
+            case OpCode.CLOSE -> callback.succeeded(); // the core answers it and then calls onClosed
+            default -> {
+                callback.succeeded();
+                session.close(CloseStatus.BAD_DATA, "text frames only", Callback.NOOP);
+            }
+        }
+    }
+
+    private void text(Frame frame, Callback callback) {
+        ByteBuffer payload = frame.hasPayload() ? frame.getPayload().slice() : ByteBuffer.allocate(0);
+        int size = (partial == null ? 0 : partial.position()) + payload.remaining();
+        if (size > MAX_MESSAGE) {
+            partial = null;
+            callback.succeeded();
+            session.close(CloseStatus.MESSAGE_TOO_LARGE, "a frame is at most " + MAX_MESSAGE + " bytes", Callback.NOOP);
+            return;
+        }
+        if (!frame.isFin() || partial != null) {
+            if (partial == null) partial = ByteBuffer.allocate(MAX_MESSAGE);
+            partial.put(payload);
+            if (!frame.isFin()) {
+                callback.succeeded();
+                session.demand();
+                return;
+            }
+            payload = partial.flip();
+            partial = null;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(payload).toString();
+        } catch (CharacterCodingException e) {
+            callback.succeeded();
+            session.close(CloseStatus.BAD_PAYLOAD, "text frames are UTF-8", Callback.NOOP);
+            return;
+        }
+        callback.succeeded();
+        connection.onText(text);
+        session.demand();
+    }
+
+    @Override
+    public void onError(Throwable cause, Callback callback) {
+        if (connection != null) connection.onClosed();
+        callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus closeStatus, Callback callback) {
+        if (connection != null) connection.onClosed();
+        callback.succeeded();
+    }
+
+    // ---- StreamSocket
+
+    @Override
+    public void sendText(String text, Consumer<Throwable> done) {
+        session.sendFrame(new Frame(OpCode.TEXT, text), Callback.from(() -> done.accept(null), done::accept), false);
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        session.close(code, reason, Callback.NOOP);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return session.isOutputOpen();
+    }
+}
