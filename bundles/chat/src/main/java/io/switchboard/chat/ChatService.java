@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -57,10 +56,7 @@ public class ChatService implements UpdateSource {
     static final int MAX_TITLE = 128;
     static final int MAX_ATTACHMENTS = 10;
     static final int MAX_EMOJI = 32;
-    private static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     private static final String CALL_MSG_PREFIX = "call-";
-    private static final Pattern CONVERSATION_ID = Pattern.compile("c_[a-z2-7]{26}");
-    private static final Pattern MEDIA_ID = Pattern.compile("m_[a-z2-7]{26}");
     private static final TypeReference<List<Attachment>> ATTACHMENTS = new TypeReference<>() {};
     private static final TypeReference<LinkedHashMap<String, List<String>>> REACTIONS = new TypeReference<>() {};
 
@@ -356,7 +352,7 @@ public class ChatService implements UpdateSource {
     /** The checks of a client's send, in the order the API answers them; the stored form of the message. */
     private Sending prepare(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
         memberOf(caller, id);
-        if (clientMsgId == null || !CLIENT_MSG_ID.matcher(clientMsgId).matches()) {
+        if (clientMsgId == null || !Ids.isClientMsgId(clientMsgId)) {
             throw ApiException.badRequest("invalid_client_msg_id", "The client message id is 1 to 64 of A-Z a-z 0-9 _ . : -.");
         }
         if (clientMsgId.startsWith(CALL_MSG_PREFIX)) {
@@ -452,7 +448,7 @@ public class ChatService implements UpdateSource {
      */
     Sent missedCall(String callId, String callerId, String calleeId, boolean video) {
         String clientMsgId = CALL_MSG_PREFIX + callId;
-        if (callId.isEmpty() || !CLIENT_MSG_ID.matcher(clientMsgId).matches()) {
+        if (callId.isEmpty() || !Ids.isClientMsgId(clientMsgId)) {
             throw ApiException.badRequest("invalid_call_id", "A call id is 1 to 59 of A-Z a-z 0-9 _ . : -.");
         }
         for (String account : List.of(callerId, calleeId)) {
@@ -580,7 +576,7 @@ public class ChatService implements UpdateSource {
     }
 
     private ConvSnapshot memberOf(String accountId, String id) {
-        ConvSnapshot conv = id != null && CONVERSATION_ID.matcher(id).matches() ? snapshot(id) : null;
+        ConvSnapshot conv = Ids.isId(id, "c_") ? snapshot(id) : null;
         if (conv == null || !conv.isMember(accountId)) {
             throw new ApiException(404, "conversation_not_found", "No such conversation.");
         }
@@ -681,7 +677,7 @@ public class ChatService implements UpdateSource {
         List<Attachment> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (String mediaId : ids) {
-            if (mediaId == null || !MEDIA_ID.matcher(mediaId).matches() || !seen.add(mediaId)) {
+            if (mediaId == null || !Ids.isId(mediaId, "m_") || !seen.add(mediaId)) {
                 throw ApiException.badRequest("invalid_attachment", "'attachments' lists media ids from POST /api/v1/media, each once.");
             }
             try {

@@ -1,6 +1,7 @@
 package io.switchboard.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,5 +26,26 @@ class IdsTest {
             assertEquals(-1, Ids.seqOf(c, bad), bad);
         }
         assertEquals(-1, Ids.seqOf(c, null));
+    }
+
+    @Test
+    void idsAndClientMessageIdsAreCheckedCharacterByCharacter() {
+        for (int i = 0; i < 50; i++) {
+            String id = Ids.newId("c_");
+            assertTrue(Ids.isId(id, "c_"), id);
+            assertFalse(Ids.isId(id, "m_"), id);
+        }
+        String good = "c_" + "abcdefghijklmnopqrstuvwxyz".substring(0, 20) + "234567";
+        assertTrue(Ids.isId(good, "c_"));
+        for (String bad : new String[] {null, "", "c_", good + "a", good.substring(1), good.replace('a', 'A'),
+                good.replace('2', '1'), good.replace('3', '8'), good.replace('b', '_'), "x_" + good.substring(2)}) {
+            assertFalse(Ids.isId(bad, "c_"), bad);
+        }
+        for (String ok : new String[] {"a", "m-1", "A.b:c_d-9", "x".repeat(64)}) {
+            assertTrue(Ids.isClientMsgId(ok), ok);
+        }
+        for (String bad : new String[] {null, "", "x".repeat(65), "a b", "a/b", "{\"$ne\":1}", "é", "a\u0000"}) {
+            assertFalse(Ids.isClientMsgId(bad), bad);
+        }
     }
 }
