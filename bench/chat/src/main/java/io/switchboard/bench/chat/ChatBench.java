@@ -53,7 +53,7 @@ public final class ChatBench {
         static Settings parse(List<String> args) {
             boolean quick = args.contains("--quick");
             int users = quick ? 40 : 1000;
-            int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 5000, 7500, 10000, 20000, 40000};
+            int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000, 40000};
             int stepSeconds = quick ? 3 : 10;
             int idle = quick ? 1000 : 10_000;
             List<String> targets = List.of("relay", "switchboard");
