@@ -48,10 +48,17 @@ public final class RtpengineRelay implements MediaRelay {
         return sdpOf(call(command("answer", callId, fromTag, toTag, null, sdp, towards)));
     }
 
+    /**
+     * The branch's media is blocked until it answers: rtpengine would otherwise pass on what a branch
+     * sends before its answer (a phone starting its media at once), with an SSRC of its own making, and
+     * a SIP phone that then sees the answer's SSRC drops that stream (baresip does).
+     */
     @Override
     public String branchOffer(String callId, String fromTag, String toTag, String sdp, Profile towards)
             throws MediaRelayException {
-        return sdpOf(call(command("offer", callId, fromTag, toTag, toTag, sdp, towards)));
+        String offer = sdpOf(call(command("offer", callId, fromTag, toTag, toTag, sdp, towards)));
+        call(Map.<String, Object>of("command", "block media", "call-id", callId, "from-tag", toTag));
+        return offer;
     }
 
     @Override

@@ -199,10 +199,15 @@ class RtpengineProcessTest {
     void eachBranchOfAForkedCallHasItsOwnMediaAndOnlyTheAnsweredOneReachesTheCaller() throws Exception {
         try (Fork fork = new Fork("relay-5")) {
             assertNotEquals(fork.firstPort, fork.secondPort, "each branch has its own ports");
+            // Before any answer nothing a branch sends reaches the caller.
+            send(fork.first, fork.firstPort, 0x1111, 0);
+            send(fork.second, fork.secondPort, 0x2222, 0);
+            fork.caller.setSoTimeout(300);
+            assertEquals(java.util.Set.of(), rtpSsrcs(fork.caller, 5), "no media before the answer");
             int callerFacing = fork.answer("callee.2", fork.second);
             // The first extension answered too and sends before it is hung up; then the winner talks.
-            for (int i = 0; i < 5; i++) send(fork.first, fork.firstPort, 0x1111, i);
-            for (int i = 0; i < 5; i++) send(fork.second, fork.secondPort, 0x2222, i);
+            for (int i = 1; i < 6; i++) send(fork.first, fork.firstPort, 0x1111, i);
+            for (int i = 1; i < 6; i++) send(fork.second, fork.secondPort, 0x2222, i);
             fork.caller.setSoTimeout(500);
             assertEquals(java.util.Set.of(0x2222), rtpSsrcs(fork.caller, 20), "the caller hears the answered branch only");
             // And the caller reaches the answered branch, not the one that lost.
