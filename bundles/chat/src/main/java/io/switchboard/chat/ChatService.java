@@ -17,6 +17,7 @@ import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.media.MediaStore;
 import io.switchboard.sdk.storage.FeatureDatabase;
+import io.switchboard.sdk.stream.Json;
 import io.switchboard.sdk.stream.SourceUpdate;
 import io.switchboard.sdk.stream.UpdatePublisher;
 import io.switchboard.sdk.stream.UpdateSource;
@@ -327,7 +328,15 @@ public class ChatService implements UpdateSource {
 
     // ---- messages
 
-    public record Sent(Message message, boolean created) {}
+    /**
+     * The stored message, whether this send stored it, and (when it did) the message as the stream
+     * writes it, the same JSON its {@code message.created} carried.
+     */
+    public record Sent(Message message, boolean created, Json json) {
+        public Sent(Message message, boolean created) {
+            this(message, created, null);
+        }
+    }
 
     /** {@code PUT …/messages/{clientMsgId}}: checks the send, stores it (or finds it stored) and waits for that. */
     public Sent send(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
@@ -346,7 +355,7 @@ public class ChatService implements UpdateSource {
      */
     public CompletableFuture<Sent> sendAsync(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
         Sending sending = prepare(caller, id, clientMsgId, body);
-        return writer.submitAsync(sending).thenApply(done -> sending.sent());
+        return writer.submitAsync(sending).thenApply(done -> sending.sentOverStream());
     }
 
     /** The checks of a client's send, in the order the API answers them; the stored form of the message. */
@@ -392,6 +401,8 @@ public class ChatService implements UpdateSource {
         private boolean created;
         /** The row's view, made once for both its delivery and its answer (whichever comes first). */
         private volatile Message view;
+        /** The view as JSON, written once for the delivery and the stream's answer (whichever comes first). */
+        private volatile Json json;
 
         Sending(SendKey key, Draft draft) {
             this.key = key;
@@ -429,7 +440,14 @@ public class ChatService implements UpdateSource {
             Collection<String> audience = conv.roles().keySet();
             row = stored;
             created = true;
-            tx.deliver(() -> publisher.deliver(SOURCE, pos, audience, "message.created", view()));
+            tx.deliver(() -> publisher.deliver(SOURCE, pos, audience, "message.created", json()));
+        }
+
+        /** The view as the stream writes it, written once for the delivery and the socket's answer. */
+        private Json json() {
+            Json j = json;
+            if (j == null) json = j = publisher.json(view());
+            return j;
         }
 
         private Message view() {
@@ -439,6 +457,9 @@ public class ChatService implements UpdateSource {
         }
 
         Sent sent() { return new Sent(view(), created); }
+
+        /** The answer to a send over the stream: with the JSON its {@code message.created} carries. */
+        Sent sentOverStream() { return new Sent(view(), created, json()); }
     }
 
     /**

@@ -60,7 +60,9 @@ public class MessageSendHandler implements FrameHandler {
             Views.NewMessage body = body(frame);
             chat.sendAsync(session.principal(), conversationId, clientMsgId, body).whenComplete((sent, error) -> {
                 if (error == null) {
-                    session.send(SENT, new Views.SendAnswer(clientMsgId, conversationId, sent.message(), sent.created()));
+                    // The message as its message.created carried it, written once for both.
+                    Object message = sent.json() != null ? sent.json() : sent.message();
+                    session.send(SENT, new Views.SendAnswer(clientMsgId, conversationId, message, sent.created()));
                 } else {
                     refuse(session, ChatWriter.failure(error), clientMsgId, conversationId);
                 }

@@ -74,7 +74,7 @@ public final class Views {
     // ---- answers on the socket to a message.send frame
 
     /** {@code message.sent}: the message as the PUT answers it; {@code created} false for a retry. */
-    public record SendAnswer(String clientMsgId, String conversationId, Message message, boolean created) {}
+    public record SendAnswer(String clientMsgId, String conversationId, Object message, boolean created) {}
 
     /** The data of the {@code error} frame refusing a {@code message.send}: the PUT's code, and which send it was. */
     public record SendRefusal(String code, String message, String clientMsgId, String conversationId) {}

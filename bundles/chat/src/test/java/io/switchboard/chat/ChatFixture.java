@@ -79,6 +79,7 @@ final class ChatFixture {
 
     /** What chat delivered, per account: chat stores its own log and only ever calls deliver. */
     static final class Delivered implements UpdatePublisher {
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
         private final List<Object[]> log = new CopyOnWriteArrayList<>();
 
         List<Object> of(String account, String type) {
@@ -115,6 +116,15 @@ final class ChatFixture {
 
         @Override public boolean connected(String accountId) {
             return true;
+        }
+
+        /** As the stream writes it (the chat views hold only text, numbers and lists). */
+        @Override public io.switchboard.sdk.stream.Json json(Object data) {
+            try {
+                return new io.switchboard.sdk.stream.Json(JSON.writeValueAsString(data));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException(e);
+            }
         }
     }
 

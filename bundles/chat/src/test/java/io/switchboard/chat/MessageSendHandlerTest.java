@@ -49,8 +49,13 @@ class MessageSendHandlerTest {
 
         @Override public AccountPrincipal principal() { return principal; }
 
+        /** Written as text and read back, as a frame on the wire (raw JSON parts included). */
         @Override public void send(String type, Object data) {
-            answers.add(new Answer(type, JSON.valueToTree(data), Thread.currentThread()));
+            try {
+                answers.add(new Answer(type, JSON.readTree(JSON.writeValueAsString(data)), Thread.currentThread()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         Answer send(String frame) throws Exception {
@@ -77,7 +82,10 @@ class MessageSendHandlerTest {
         assertEquals(id, sent.data().path("conversationId").asText());
         assertTrue(sent.data().path("created").asBoolean());
         Views.Message stored = chat.history(ann, id, null, null).get(0);
-        assertEquals(JSON.valueToTree(stored), sent.data().path("message"), "the view the PUT answers");
+        assertEquals(JSON.readTree(JSON.writeValueAsString(stored)), sent.data().path("message"), "the view the PUT answers");
+        assertEquals(running.delivered.await(ann.accountId(), "message.created", 1).get(0),
+                new io.switchboard.sdk.stream.Json(sent.data().path("message").toString()),
+                "the same JSON as its message.created, written once");
 
         Answer retry = socket.send(frame);
         assertFalse(retry.data().path("created").asBoolean());

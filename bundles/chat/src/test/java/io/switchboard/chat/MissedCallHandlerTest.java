@@ -82,7 +82,7 @@ class MissedCallHandlerTest {
         // On the stream like any message, to both, and in the replay of a device that comes back.
         for (AccountPrincipal member : List.of(amy, bea)) {
             List<Object> created = delivered.await(member.accountId(), "message.created", 1);
-            assertEquals(m, created.get(0));
+            assertEquals(delivered.json(m), created.get(0), "the message as the stream writes it");
         }
         List<SourceUpdate> replay = chat.since(bea.accountId(), 0, 100);
         assertEquals(List.of("conversation.updated", "message.created"), replay.stream().map(SourceUpdate::type).toList());

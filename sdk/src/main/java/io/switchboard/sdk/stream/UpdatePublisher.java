@@ -23,6 +23,14 @@ public interface UpdatePublisher {
      */
     void deliver(String source, long position, Collection<String> accountIds, String type, Object data);
 
+    /**
+     * {@code data} written as JSON the way the stream writes frames, to be handed to more than one
+     * {@link #deliver}, {@link #publish} or {@link StreamSession#send} and written once.
+     *
+     * @since 1.3
+     */
+    Json json(Object data);
+
     /** Pushes to connected devices only; nothing is stored and the frame's cursor is null. */
     void publishEphemeral(Collection<String> accountIds, String type, Object data);
 

@@ -550,6 +550,10 @@ class CallServiceTest {
             throw new UnsupportedOperationException("call events are stored");
         }
 
+        @Override public io.switchboard.sdk.stream.Json json(Object data) {
+            throw new UnsupportedOperationException("the calls feature sends each event once");
+        }
+
         /** Accounts with no device connected. */
         final Set<String> offline = new CopyOnWriteArraySet<>();
 

@@ -21,6 +21,7 @@ final class Frames {
     }
 
     static String event(ObjectMapper mapper, String type, Object data) {
+        if (data instanceof io.switchboard.sdk.stream.Json json) return event(type, null, json.text());
         try {
             return event(type, null, mapper.writeValueAsString(data));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -218,7 +218,13 @@ public class StreamHub implements UpdatePublisher {
         if (waiter != null) waiter.complete(null);
     }
 
+    @Override
+    public io.switchboard.sdk.stream.Json json(Object data) {
+        return new io.switchboard.sdk.stream.Json(toJson(data));
+    }
+
     private String toJson(Object data) {
+        if (data instanceof io.switchboard.sdk.stream.Json json) return json.text();
         try {
             return mapper.writeValueAsString(data);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
