@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import org.apache.commons.fileupload.FileItemIterator;
 import org.apache.commons.fileupload.FileItemStream;
 import org.apache.commons.fileupload.FileUpload;
@@ -29,7 +28,6 @@ import org.apache.commons.fileupload.UploadContext;
  * message carrying the media may download it; to anyone else it does not exist.
  */
 public final class ChatMedia {
-    private static final Pattern MEDIA_ID = Pattern.compile("m_[a-z2-7]{26}");
 
     private final ChatStore store;
     private final Supplier<MediaStore> media;
@@ -88,7 +86,7 @@ public final class ChatMedia {
         MediaStore bytes = available();
         MediaRow row;
         try {
-            row = mediaId != null && MEDIA_ID.matcher(mediaId).matches() ? store.media(mediaId) : null;
+            row = Ids.isId(mediaId, "m_") ? store.media(mediaId) : null;
             if (row != null && !row.ownerId().equals(caller.accountId()) && !store.mediaVisibleTo(mediaId, caller.accountId())) {
                 row = null;
             }

@@ -382,9 +382,7 @@ public class CallService implements CallGateway {
                 MediaRelay r = relay;
                 if (r != null) {
                     try {
-                        if (branch != null && !BRANCH.matcher(branch).matches()) throw new MediaRelayException("no branch " + branch);
-                        forCaller = callerSdp == null ? r.answer(id + PHONES, CALLER_LEG, CALLEE_LEG, sdp, callerProfile(id))
-                                : r.branchAnswer(id + PHONES, CALLER_LEG, branchTag(branch), sdp, callerProfile(id));
+                        forCaller = relayAnswer(r, id + PHONES, id, branch, callerSdp != null, sdp);
                     } catch (MediaRelayException e) {
                         LOG.warn("Media relay refused the phone's answer of call {}: {}", id, e.getMessage());
                         forked.remove(id);
@@ -630,6 +628,18 @@ public class CallService implements CallGateway {
         }
     }
 
+    /**
+     * The answer on {@code branch} through the relay session {@code session} of call {@code id}, as the
+     * caller speaks it: on that branch's own media when the session's offers were made per branch
+     * ({@code branched}), else on the one shared offer.
+     */
+    private String relayAnswer(MediaRelay r, String session, String id, String branch, boolean branched, String sdp)
+            throws MediaRelayException {
+        if (branch != null && !BRANCH.matcher(branch).matches()) throw new MediaRelayException("no branch " + branch);
+        return branched ? r.branchAnswer(session, CALLER_LEG, branchTag(branch), sdp, callerProfile(id))
+                : r.answer(session, CALLER_LEG, CALLEE_LEG, sdp, callerProfile(id));
+    }
+
     /** The relay's tag of a branch of the far leg: the first ({@code null}) is the callee leg itself. */
     static String branchTag(String branch) {
         return branch == null ? CALLEE_LEG : CALLEE_LEG + "." + branch;
@@ -727,10 +737,8 @@ public class CallService implements CallGateway {
         private String throughRelay(Call call, String branch, String sdp) {
             MediaRelay r = relay;
             if (r == null) return gatewayCallers.containsKey(call.id()) ? sdp : null;
-            if (branch != null && !BRANCH.matcher(branch).matches()) return null;
             try {
-                if (callerSdp == null) return r.answer(call.id(), CALLER_LEG, CALLEE_LEG, sdp, callerProfile(call.id()));
-                return r.branchAnswer(call.id(), CALLER_LEG, branchTag(branch), sdp, callerProfile(call.id()));
+                return relayAnswer(r, call.id(), call.id(), branch, callerSdp != null, sdp);
             } catch (MediaRelayException e) {
                 LOG.warn("Media relay refused the far answer of call {}: {}", call.id(), e.getMessage());
                 return null;

@@ -21,9 +21,14 @@ final class Frames {
     }
 
     static String event(ObjectMapper mapper, String type, Object data) {
-        if (data instanceof io.switchboard.sdk.stream.Json json) return event(type, null, json.text());
+        return event(type, null, data(mapper, data));
+    }
+
+    /** Frame data as JSON; data already written ({@link io.switchboard.sdk.stream.Json}) as it is. */
+    static String data(ObjectMapper mapper, Object data) {
+        if (data instanceof io.switchboard.sdk.stream.Json json) return json.text();
         try {
-            return event(type, null, mapper.writeValueAsString(data));
+            return mapper.writeValueAsString(data);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("Frame data is not writable as JSON", e);
         }

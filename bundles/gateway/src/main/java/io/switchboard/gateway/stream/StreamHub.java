@@ -224,12 +224,7 @@ public class StreamHub implements UpdatePublisher {
     }
 
     private String toJson(Object data) {
-        if (data instanceof io.switchboard.sdk.stream.Json json) return json.text();
-        try {
-            return mapper.writeValueAsString(data);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("Update data is not writable as JSON", e);
-        }
+        return Frames.data(mapper, data);
     }
 
     void subscribe(StreamConnection connection) {

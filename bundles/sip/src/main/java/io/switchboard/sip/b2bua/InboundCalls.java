@@ -3,6 +3,7 @@ package io.switchboard.sip.b2bua;
 import io.switchboard.sdk.accounts.AccountInfo;
 import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallGateway;
+import io.switchboard.sip.DaemonThreads;
 import io.switchboard.sip.stack.RequestHandler;
 import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.trunk.Trunk;
@@ -63,11 +64,8 @@ public class InboundCalls implements RequestHandler {
     private final String domain;
     private final TrunkChannels channels;
     /** Checks that each answer was acknowledged in time. */
-    final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-sip-inbound");
-        t.setDaemon(true);
-        return t;
-    });
+    final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("switchboard-sip-inbound"));
     /** Live calls by the Call-ID of their INVITE. */
     private final Map<String, InboundCall> calls = new ConcurrentHashMap<>();
 

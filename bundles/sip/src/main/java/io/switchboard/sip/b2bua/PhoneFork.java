@@ -3,6 +3,7 @@ package io.switchboard.sip.b2bua;
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sdk.calls.CallBridge.Listener;
 import io.switchboard.sdk.calls.CallFork;
+import io.switchboard.sip.DaemonThreads;
 import io.switchboard.sip.device.Binding;
 import io.switchboard.sip.device.DeviceRegistry;
 import io.switchboard.sip.device.SipDeviceService;
@@ -61,11 +62,7 @@ public class PhoneFork implements CallFork, RequestHandler {
         this.devices = devices;
         this.domain = domain;
         ThreadPoolExecutor pool = new ThreadPoolExecutor(STARTERS, STARTERS, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "switchboard-sip-phones");
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), DaemonThreads.named("switchboard-sip-phones"));
         pool.allowCoreThreadTimeOut(true);
         this.executor = pool;
         sip.addRequestHandler(this);

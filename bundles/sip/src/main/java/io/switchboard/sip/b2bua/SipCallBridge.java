@@ -4,6 +4,7 @@ import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.storage.FeatureDatabase;
+import io.switchboard.sip.DaemonThreads;
 import io.switchboard.sip.device.SipDeviceService;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.RoutingService;
@@ -89,11 +90,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
         this.companies = companies;
         this.domain = domain;
         this.clock = clock;
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-sip-b2bua");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timers = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-sip-b2bua"));
         sip.addRequestHandler(this);
     }
 

@@ -1,6 +1,7 @@
 package io.switchboard.sip.device;
 
 import io.switchboard.sdk.storage.FeatureDatabase;
+import io.switchboard.sip.DaemonThreads;
 import io.switchboard.sip.stack.SipRuntime;
 import java.text.ParseException;
 import java.time.Clock;
@@ -57,11 +58,7 @@ public class DeviceRegistry {
         this.authenticator = new DeviceAuthenticator(new SipDeviceStore(db), new DigestVerifier(domain, clock),
                 sip.messageFactory(), sip.headerFactory());
         this.registrar = new Registrar(sip, authenticator, bindings, domain, clock);
-        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-sip-registrar");
-            t.setDaemon(true);
-            return t;
-        });
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-sip-registrar"));
         sweeper.scheduleWithFixedDelay(this::sweep, 0, SWEEP_INTERVAL.toSeconds(), TimeUnit.SECONDS);
         sip.addRequestHandler(registrar);
     }

@@ -1,5 +1,6 @@
 package io.switchboard.sip.trunk;
 
+import io.switchboard.sip.DaemonThreads;
 import io.switchboard.sip.stack.SipRuntime;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -48,13 +48,8 @@ public class TrunkSupervisor {
         this.sip = sip;
         this.trunks = trunks;
         this.timings = timings;
-        AtomicInteger count = new AtomicInteger();
         // Two threads: a PBX slow to take a TCP connection holds up one of them, not every trunk.
-        this.timer = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "switchboard-trunks-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newScheduledThreadPool(2, DaemonThreads.numbered("switchboard-trunks"));
         // Told of new trunks first, so that none added while the stored ones are read is missed.
         trunks.attach(this);
         for (Trunk t : trunks.all()) start(t);
