@@ -142,6 +142,9 @@ public final class DigestVerifier {
             return null;
         }
         if (bytes.length != TIME_BYTES + RANDOM_BYTES + MAC_BYTES) return null;
+        // base64 ignores the unused low bits of the last character: only the one spelling we wrote is ours,
+        // or another string would name the same nonce with nonce counts of its own
+        if (!Base64.getUrlEncoder().withoutPadding().encodeToString(bytes).equals(nonce)) return null;
         byte[] body = new byte[TIME_BYTES + RANDOM_BYTES];
         System.arraycopy(bytes, 0, body, 0, body.length);
         byte[] seal = new byte[MAC_BYTES];
