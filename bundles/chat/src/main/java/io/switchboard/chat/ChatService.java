@@ -81,7 +81,7 @@ public class ChatService implements UpdateSource {
         this.publisher = publisher;
         this.directory = new Directory(accounts);
         this.config = config;
-        this.writer = new ChatWriter(store, store.maxPosition());
+        this.writer = new ChatWriter(store, store.maxPosition(), publisher::together);
         this.media = new ChatMedia(store, () -> mediaStore, () -> this.config.media_max_bytes());
     }
 
@@ -355,7 +355,7 @@ public class ChatService implements UpdateSource {
      */
     public CompletableFuture<Sent> sendAsync(AccountPrincipal caller, String id, String clientMsgId, Views.NewMessage body) {
         Sending sending = prepare(caller, id, clientMsgId, body);
-        return writer.submitAsync(sending).thenApply(done -> sending.sentOverStream());
+        return writer.submitAsync(sending, caller.accountId()).thenApply(done -> sending.sentOverStream());
     }
 
     /** The checks of a client's send, in the order the API answers them; the stored form of the message. */
@@ -414,6 +414,8 @@ public class ChatService implements UpdateSource {
 
         @Override
         public void run(ChatWriter.Tx tx) throws SQLException {
+            // A batch may run twice (see ChatWriter.runBatch): nothing of the first run stays.
+            created = false;
             MessageRow existing = tx.sent.get(key);
             if (existing != null) {
                 row = existing;
@@ -440,7 +442,7 @@ public class ChatService implements UpdateSource {
             Collection<String> audience = conv.roles().keySet();
             row = stored;
             created = true;
-            tx.deliver(() -> publisher.deliver(SOURCE, pos, audience, "message.created", json()));
+            tx.deliver(audience, to -> publisher.deliver(SOURCE, pos, to, "message.created", json()));
         }
 
         /** The view as the stream writes it, written once for the delivery and the socket's answer. */
@@ -637,8 +639,8 @@ public class ChatService implements UpdateSource {
     private void record(ChatWriter.Tx tx, long pos, ConvSnapshot conv, String type, Object data, Collection<String> audience)
             throws SQLException {
         store.insertEvent(tx.connection, pos, conv.id(), type, write(data));
-        List<String> to = List.copyOf(audience);
-        tx.deliver(() -> publisher.deliver(SOURCE, pos, to, type, data));
+        Json written = publisher.json(data); // once for all lanes
+        tx.deliver(List.copyOf(audience), to -> publisher.deliver(SOURCE, pos, to, type, written));
     }
 
     /** A change of the conversation itself: stored, installed in memory after commit, delivered. */
@@ -647,9 +649,9 @@ public class ChatService implements UpdateSource {
         Conversation data = view(next, null, null, null, null, change, directory.handle(actor),
                 subject == null ? null : directory.handle(subject), null);
         store.insertEvent(tx.connection, pos, next.id(), "conversation.updated", write(data));
-        List<String> to = List.copyOf(audience);
+        Json written = publisher.json(data); // once for all lanes
         tx.afterCommit(() -> conversations.put(next.id(), next));
-        tx.deliver(() -> publisher.deliver(SOURCE, pos, to, "conversation.updated", data));
+        tx.deliver(List.copyOf(audience), to -> publisher.deliver(SOURCE, pos, to, "conversation.updated", written));
     }
 
     private static String title(String title) {

@@ -268,7 +268,10 @@ final class ChatStore {
         return out;
     }
 
-    /** One multi-row statement for a batch of new messages. */
+    /**
+     * One multi-row statement for a batch of new messages. A message whose client message id its
+     * sender used before in the conversation fails it as a whole ({@link #isUniqueViolation}).
+     */
     void insertMessages(Connection c, List<MessageRow> rows) throws SQLException {
         if (rows.isEmpty()) return;
         try (PreparedStatement s = c.prepareStatement("""
@@ -296,6 +299,11 @@ final class ChatStore {
             for (int k = 0; k < cols.length; k++) s.setArray(k + 1, c.createArrayOf(types[k], cols[k]));
             s.executeUpdate();
         }
+    }
+
+    /** A statement refused for a key that is taken (SQLSTATE 23505). */
+    static boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
     }
 
     void linkMedia(Connection c, List<String[]> links) throws SQLException {

@@ -4,9 +4,11 @@ import io.switchboard.sdk.api.ApiException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -17,6 +19,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +29,15 @@ import org.slf4j.LoggerFactory;
  * become visible in commit order, and a device resuming from a position misses nothing. Sends that
  * queue up together are written in one transaction with one multi-row insert (group commit); every
  * other change is a transaction of its own. After a commit the changes are installed in memory and
- * delivered, in position order.
+ * delivered, in position order, by delivery lanes: each account's devices are served by one lane, so
+ * they get their updates in order, while the lanes write to different sockets side by side.
  */
 final class ChatWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ChatWriter.class);
     private static final int MAX_BATCH = 512;
     private static final int MAX_QUEUE = 50_000;
     /** How long a send waits for company when sends are arriving together (not when they come one by one). */
-    private static final long LINGER_NANOS = 1_000_000;
+    private static final long LINGER_NANOS = 2_000_000;
     /** How long a change may take, queue included, before a client waiting for it hears {@code busy}. */
     private static final long TIMEOUT_SECONDS = 30;
 
@@ -51,7 +56,7 @@ final class ChatWriter {
         final Connection connection;
         private long position;
         private final List<Runnable> afterCommit = new ArrayList<>();
-        private final List<Runnable> deliveries = new ArrayList<>();
+        private final List<Delivery> deliveries = new ArrayList<>();
         final List<MessageRow> newMessages = new ArrayList<>();
         final List<String[]> newMediaLinks = new ArrayList<>();
         final Map<ChatStore.SendKey, MessageRow> sent = new HashMap<>();
@@ -85,33 +90,48 @@ final class ChatWriter {
 
         void afterCommit(Runnable r) { afterCommit.add(r); }
 
-        /** Delivery to devices: after commit, in order, on the delivery thread. */
-        void deliver(Runnable r) { deliveries.add(r); }
+        /**
+         * Delivery to the devices of {@code audience} (account ids) after commit, in order: {@code push}
+         * is called on each lane with the accounts that lane serves.
+         */
+        void deliver(Collection<String> audience, Consumer<Collection<String>> push) {
+            deliveries.add(new Delivery(audience, push));
+        }
     }
 
-    private record Pending(Task task, CompletableFuture<Void> done) {}
+    private record Delivery(Collection<String> audience, Consumer<Collection<String>> push) {}
+
+    /**
+     * A queued change. {@code answerTo} is set when no one waits for it: the account whose lane
+     * completes it (see {@link #submitAsync}).
+     */
+    private record Pending(Task task, CompletableFuture<Void> done, String answerTo) {}
 
     /** Wakes the writer to notice it should stop; it touches no database. */
-    private static final Pending WAKE_UP = new Pending(tx -> { }, new CompletableFuture<>());
+    private static final Pending WAKE_UP = new Pending(tx -> { }, new CompletableFuture<>(), null);
 
     private final ChatStore store;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_QUEUE);
     /** Last seq per conversation, as committed; only the writer thread touches it. */
     private final Map<String, Long> lastSeqs = new HashMap<>();
     private final Thread thread;
-    /** Pushes committed changes to sockets in commit order while the writer goes on with the next batch. */
-    private final ExecutorService delivery = daemon("switchboard-chat-delivery");
     /**
-     * Completes the sends that did not wait for their commit ({@link #submitAsync}), in commit order,
-     * beside the delivery thread: their answers are written to sockets here, not on the writer or
-     * the delivery thread.
+     * Push committed changes to sockets in commit order while the writer goes on with the next batch,
+     * and then complete the batch's sends that did not wait for their commit ({@link #submitAsync}).
+     * An account belongs to one lane ({@link #lane}): all its frames, answers included, are written
+     * by that lane's thread, so they stay in order and two threads never contend for one socket.
      */
-    private final ExecutorService completions = daemon("switchboard-chat-completions");
+    private final ExecutorService[] lanes;
+    private final Consumer<Runnable> together;
     private long position;
     private int lastBatchSize;
-    private Pending carried;
     private volatile long committed;
     private volatile boolean running = true;
+
+    /** One lane per core, at least two (the writer's batches keep coming while they deliver), at most eight. */
+    static int defaultLanes() {
+        return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
+    }
 
     private static ExecutorService daemon(String name) {
         return Executors.newSingleThreadExecutor(r -> {
@@ -121,8 +141,20 @@ final class ChatWriter {
         });
     }
 
-    ChatWriter(ChatStore store, long position) {
+    /**
+     * @param together runs a lane's share of a batch so that its frames to one socket may share a
+     *                 write ({@link io.switchboard.sdk.stream.UpdatePublisher#together})
+     */
+    ChatWriter(ChatStore store, long position, Consumer<Runnable> together) {
+        this(store, position, defaultLanes(), together);
+    }
+
+    ChatWriter(ChatStore store, long position, int lanes, Consumer<Runnable> together) {
+        if (lanes < 1) throw new IllegalArgumentException("at least one delivery lane");
         this.store = store;
+        this.together = together;
+        this.lanes = new ExecutorService[lanes];
+        for (int i = 0; i < lanes; i++) this.lanes[i] = daemon("switchboard-chat-delivery-" + (i + 1));
         this.position = position;
         this.committed = position;
         this.thread = new Thread(this::loop, "switchboard-chat-writer");
@@ -134,10 +166,14 @@ final class ChatWriter {
     long head() { return committed; }
 
     CompletableFuture<Void> submit(Task task) {
+        return submit(task, null);
+    }
+
+    private CompletableFuture<Void> submit(Task task, String answerTo) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(unavailable());
-        } else if (!queue.offer(new Pending(task, done))) {
+        } else if (!queue.offer(new Pending(task, done, answerTo))) {
             done.completeExceptionally(new ApiException(503, "busy", "Too many changes at once; try again."));
         }
         return done;
@@ -156,23 +192,39 @@ final class ChatWriter {
     }
 
     /**
-     * Runs the task without waiting: the future completes after the commit on a thread of its own,
-     * never the writer's, so what callers chain to it holds up neither the next batch nor the
-     * deliveries. It fails as {@link #run} does; with no one waiting there is no time limit (a
-     * timer per send would cost more than it saves), and every queued task is completed, by its
-     * batch or by {@link #close}.
+     * Runs the task without waiting: the future completes after the commit on the delivery lane of
+     * {@code answerTo} (the account whose socket is answered), after that lane's deliveries of the
+     * batch, never on the writer's thread, so what callers chain to it (the socket's answer) holds up
+     * no batch. What is chained must be quick: it runs before the lane's next deliveries. It fails as
+     * {@link #run} does; with no one waiting there is no time limit (a timer per send would cost more
+     * than it saves), and every queued task is completed, by its batch or by {@link #close}.
      */
-    CompletableFuture<Void> submitAsync(Task task) {
-        return submit(task).thenRunAsync(() -> { }, this::complete);
+    CompletableFuture<Void> submitAsync(Task task, String answerTo) {
+        return submit(task, Objects.requireNonNull(answerTo, "answerTo"));
     }
 
-    /** On the completions thread; once that has stopped (chat stopping), right here. */
-    private void complete(Runnable r) {
+    /** The lane of an account's devices. */
+    int lane(String accountId) {
+        return laneOf(accountId, lanes.length);
+    }
+
+    static int laneOf(String accountId, int lanes) {
+        return lanes == 1 ? 0 : Math.floorMod(accountId.hashCode(), lanes);
+    }
+
+    /** On a delivery lane; once the lanes have stopped (chat stopping), right here. */
+    private void onLane(int lane, Runnable r) {
         try {
-            completions.execute(r);
+            lanes[lane].execute(r);
         } catch (RejectedExecutionException e) {
             r.run();
         }
+    }
+
+    /** Fails a change: on its lane when no one waits for it (see {@link #submitAsync}). */
+    private void fail(Pending p, Throwable e) {
+        if (p.answerTo != null) onLane(lane(p.answerTo), () -> p.done.completeExceptionally(e));
+        else p.done.completeExceptionally(e);
     }
 
     /**
@@ -201,13 +253,11 @@ final class ChatWriter {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) thread.interrupt();
-        for (ExecutorService after : List.of(delivery, completions)) {
-            after.shutdown();
-            try {
-                after.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        for (ExecutorService lane : lanes) lane.shutdown();
+        try {
+            for (ExecutorService lane : lanes) lane.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         Pending p;
         while ((p = queue.poll()) != null) p.done.completeExceptionally(unavailable());
@@ -219,32 +269,20 @@ final class ChatWriter {
 
     private void loop() {
         List<Pending> batch = new ArrayList<>();
-        while (running || !queue.isEmpty() || carried != null) {
+        while (running || !queue.isEmpty()) {
             try {
-                Pending first = carried != null ? carried : queue.poll(1, TimeUnit.SECONDS);
-                carried = null;
+                Pending first = queue.poll(1, TimeUnit.SECONDS);
                 if (first == null || first == WAKE_UP) continue;
                 batch.clear();
                 batch.add(first);
                 if (first.task instanceof SendTask) {
                     // Group commit: take the sends already queued, and those arriving within the
-                    // linger, into one transaction (one commit, one WAL flush for all of them).
-                    long lingerEnd = System.nanoTime() + LINGER_NANOS;
+                    // linger, into one transaction (one commit, one WAL flush for all of them). The
+                    // writer sleeps through the linger instead of waking for each send that comes.
+                    if (lastBatchSize > 1 && queue.size() < MAX_BATCH - 1) LockSupport.parkNanos(LINGER_NANOS);
                     while (batch.size() < MAX_BATCH) {
-                        Pending next = queue.peek();
-                        if (next == null) {
-                            long left = lingerEnd - System.nanoTime();
-                            if (left <= 0 || !(lastBatchSize > 1)) break;
-                            next = queue.poll(left, TimeUnit.NANOSECONDS);
-                            if (next == null) break;
-                            if (!(next.task instanceof SendTask)) {
-                                carried = next; // runs next, in its turn
-                                break;
-                            }
-                            batch.add(next);
-                            continue;
-                        }
-                        if (!(next.task instanceof SendTask)) break;
+                        Pending next = queue.peek(); // the writer alone takes from the queue
+                        if (next == null || !(next.task instanceof SendTask)) break;
                         batch.add(queue.poll());
                     }
                 }
@@ -254,19 +292,34 @@ final class ChatWriter {
                 if (!running) break;
             } catch (RuntimeException | Error e) {
                 LOG.error("The chat writer hit an unexpected error", e);
-                for (Pending p : batch) p.done.completeExceptionally(e);
+                for (Pending p : batch) fail(p, e);
             }
         }
     }
 
     private void runBatch(List<Pending> batch) {
+        runBatch(batch, false);
+    }
+
+    /**
+     * Runs a batch in one transaction. Sends are first tried as new, without reading which of them are
+     * stored already: their rows go in one statement, which is its own transaction when it is all the
+     * batch writes (one round trip to the database). When a client message id is taken (a retry of a
+     * stored send, which is rare) that statement fails as a whole and the batch runs again knowing
+     * the stored sends ({@code lookUpSent}), so a retry gets its stored message and burns no seq.
+     */
+    private void runBatch(List<Pending> batch, boolean lookUpSent) {
         Tx tx;
         List<ApiException> refusals = new ArrayList<>(batch.size());
+        boolean sends = batch.get(0).task instanceof SendTask; // a batch of more than one is all sends
+        boolean optimistic = sends && !lookUpSent;
+        boolean taken = false;
         try (Connection c = store.connection()) {
-            c.setAutoCommit(false);
+            // Sends only read until their one insert; every other change writes in a transaction.
+            c.setAutoCommit(optimistic);
             tx = new Tx(c, position);
             try {
-                if (batch.size() > 1 || batch.get(0).task instanceof SendTask) {
+                if (sends && lookUpSent) {
                     List<ChatStore.SendKey> keys = new ArrayList<>(batch.size());
                     for (Pending p : batch) keys.add(((SendTask) p.task).key());
                     tx.sent.putAll(store.existing(c, keys));
@@ -279,43 +332,85 @@ final class ChatWriter {
                         refusals.add(e);
                     }
                 }
+                if (optimistic && !tx.newMediaLinks.isEmpty()) c.setAutoCommit(false);
                 store.insertMessages(c, tx.newMessages);
                 store.linkMedia(c, tx.newMediaLinks);
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                rollback(c);
+                if (!c.getAutoCommit()) c.commit();
+            } catch (SQLException e) {
+                if (!c.getAutoCommit()) rollback(c);
+                if (!optimistic || !ChatStore.isUniqueViolation(e)) throw e;
+                taken = true;
+            } catch (RuntimeException e) {
+                if (!c.getAutoCommit()) rollback(c);
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
             if (batch.size() > 1) {
                 // Find the one that fails; the others go through on their own.
-                for (Pending p : batch) runBatch(List.of(p));
+                for (Pending p : batch) runBatch(List.of(p), true);
             } else {
                 LOG.warn("A chat change failed", e);
-                batch.get(0).done.completeExceptionally(e);
+                fail(batch.get(0), e);
             }
+            return;
+        }
+        if (taken) {
+            runBatch(batch, true);
             return;
         }
         position = tx.position;
         lastSeqs.putAll(tx.seqs);
         committed = position;
         for (Runnable r : tx.afterCommit) r.run();
-        if (!tx.deliveries.isEmpty()) {
-            List<Runnable> work = tx.deliveries;
-            delivery.execute(() -> {
-                for (Runnable r : work) {
+        List<List<Runnable>> work = new ArrayList<>(lanes.length);
+        for (int i = 0; i < lanes.length; i++) work.add(new ArrayList<>());
+        for (Delivery d : tx.deliveries) split(d, work);
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            ApiException refusal = refusals.get(i);
+            if (p.answerTo != null) {
+                work.get(lane(p.answerTo)).add(() -> finish(p, refusal));
+            } else {
+                finish(p, refusal);
+            }
+        }
+        for (int i = 0; i < lanes.length; i++) {
+            List<Runnable> mine = work.get(i);
+            if (mine.isEmpty()) continue;
+            onLane(i, () -> together.accept(() -> {
+                for (Runnable r : mine) {
                     try {
                         r.run();
                     } catch (RuntimeException e) {
                         LOG.warn("Delivering a chat change failed", e);
                     }
                 }
-            });
+            }));
         }
-        for (int i = 0; i < batch.size(); i++) {
-            ApiException refusal = refusals.get(i);
-            if (refusal == null) batch.get(i).done.complete(null); else batch.get(i).done.completeExceptionally(refusal);
+    }
+
+    /** Hands each lane the push of a delivery to the accounts it serves, in order behind its earlier ones. */
+    private void split(Delivery d, List<List<Runnable>> work) {
+        if (lanes.length == 1) {
+            work.get(0).add(() -> d.push.accept(d.audience));
+            return;
         }
+        List<List<String>> parts = new ArrayList<>(lanes.length);
+        for (int i = 0; i < lanes.length; i++) parts.add(null);
+        for (String account : d.audience) {
+            int lane = lane(account);
+            List<String> part = parts.get(lane);
+            if (part == null) parts.set(lane, part = new ArrayList<>());
+            part.add(account);
+        }
+        for (int i = 0; i < lanes.length; i++) {
+            List<String> part = parts.get(i);
+            if (part != null) work.get(i).add(() -> d.push.accept(part));
+        }
+    }
+
+    private static void finish(Pending p, ApiException refusal) {
+        if (refusal == null) p.done.complete(null); else p.done.completeExceptionally(refusal);
     }
 
     private static void rollback(Connection c) {

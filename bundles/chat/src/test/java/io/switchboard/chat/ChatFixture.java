@@ -80,11 +80,21 @@ final class ChatFixture {
     /** What chat delivered, per account: chat stores its own log and only ever calls deliver. */
     static final class Delivered implements UpdatePublisher {
         private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-        private final List<Object[]> log = new CopyOnWriteArrayList<>();
+        /** One account's delivery: its position, on which thread, and whether inside {@link #together}. */
+        record Delivery(String account, String type, Object data, long position, Thread thread, boolean together) {}
+
+        private final List<Delivery> log = new CopyOnWriteArrayList<>();
+        private final ThreadLocal<Boolean> inTogether = ThreadLocal.withInitial(() -> false);
 
         List<Object> of(String account, String type) {
             List<Object> out = new ArrayList<>();
-            for (Object[] d : log) if (d[0].equals(account) && d[1].equals(type)) out.add(d[2]);
+            for (Delivery d : deliveries(account, type)) out.add(d.data());
+            return out;
+        }
+
+        List<Delivery> deliveries(String account, String type) {
+            List<Delivery> out = new ArrayList<>();
+            for (Delivery d : log) if (d.account().equals(account) && d.type().equals(type)) out.add(d);
             return out;
         }
 
@@ -99,7 +109,16 @@ final class ChatFixture {
 
         @Override public void deliver(String source, long position, Collection<String> accountIds, String type, Object data) {
             assertEquals(ChatService.SOURCE, source);
-            for (String a : accountIds) log.add(new Object[] {a, type, data});
+            for (String a : accountIds) log.add(new Delivery(a, type, data, position, Thread.currentThread(), inTogether.get()));
+        }
+
+        @Override public void together(Runnable work) {
+            inTogether.set(true);
+            try {
+                work.run();
+            } finally {
+                inTogether.set(false);
+            }
         }
 
         @Override public long publish(String accountId, String type, Object data) {

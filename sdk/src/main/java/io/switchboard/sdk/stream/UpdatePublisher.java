@@ -31,6 +31,18 @@ public interface UpdatePublisher {
      */
     Json json(Object data);
 
+    /**
+     * Runs {@code work}, whose pushes (and {@link StreamSession#send}s) made on this thread may share
+     * writes: the frames for one socket go out together when {@code work} returns, not one write
+     * each. For a feature that pushes many frames at once (a batch of messages); nested calls join
+     * the outer one. The default runs {@code work} as it is.
+     *
+     * @since 1.4
+     */
+    default void together(Runnable work) {
+        work.run();
+    }
+
     /** Pushes to connected devices only; nothing is stored and the frame's cursor is null. */
     void publishEphemeral(Collection<String> accountIds, String type, Object data);
 

@@ -224,7 +224,7 @@ final class StreamConnection implements StreamSession {
             writing = true;
             writtenAtOnce = false;
             try {
-                session.sendText(next, this::written);
+                session.sendText(next, this::written, hub.writingTogether(this));
             } catch (RuntimeException e) {
                 sending = false;
                 closeLocked(1011, "send failed");
@@ -246,6 +246,15 @@ final class StreamConnection implements StreamSession {
             } else {
                 sendNextLocked();
             }
+        }
+    }
+
+    /** Writes what {@link StreamHub#together} batched for this socket. */
+    void flush() {
+        try {
+            if (session.isOpen()) session.flush();
+        } catch (RuntimeException e) {
+            LOG.debug("Flushing a stream socket failed", e);
         }
     }
 

@@ -110,8 +110,13 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
     // ---- StreamSocket
 
     @Override
-    public void sendText(String text, Consumer<Throwable> done) {
-        session.sendFrame(new Frame(OpCode.TEXT, text), Callback.from(() -> done.accept(null), done::accept), false);
+    public void sendText(String text, Consumer<Throwable> done, boolean batch) {
+        session.sendFrame(new Frame(OpCode.TEXT, text), Callback.from(() -> done.accept(null), done::accept), batch);
+    }
+
+    @Override
+    public void flush() {
+        session.flush(Callback.NOOP);
     }
 
     @Override

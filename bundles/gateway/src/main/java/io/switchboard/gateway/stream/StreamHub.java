@@ -11,6 +11,8 @@ import io.switchboard.sdk.stream.UpdateSource;
 import io.switchboard.sdk.stream.Update;
 import io.switchboard.sdk.stream.UpdatePublisher;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -144,6 +146,33 @@ public class StreamHub implements UpdatePublisher {
             for (StreamConnection c : connectionsOf(id)) c.deliver(source, position, type, json);
             wake(id);
         }
+    }
+
+    /** The sockets that batched frames inside {@link #together} on this thread; null outside it. */
+    private final ThreadLocal<Set<StreamConnection>> batched = new ThreadLocal<>();
+
+    @Override
+    public void together(Runnable work) {
+        if (batched.get() != null) {
+            work.run();
+            return;
+        }
+        Set<StreamConnection> touched = Collections.newSetFromMap(new IdentityHashMap<>());
+        batched.set(touched);
+        try {
+            work.run();
+        } finally {
+            batched.remove();
+            for (StreamConnection c : touched) c.flush();
+        }
+    }
+
+    /** True, and the socket remembered for the flush, when its frame may wait in {@link #together}. */
+    boolean writingTogether(StreamConnection connection) {
+        Set<StreamConnection> touched = batched.get();
+        if (touched == null) return false;
+        touched.add(connection);
+        return true;
     }
 
     @Override

@@ -4,8 +4,14 @@ import java.util.function.Consumer;
 
 /** The WebSocket under a {@link StreamConnection}: how its frames go out and how it closes. */
 interface StreamSocket {
-    /** Sends one text frame; {@code done} gets null once it was written, or the failure. */
-    void sendText(String text, Consumer<Throwable> done);
+    /**
+     * Sends one text frame; {@code done} gets null once it was written (or, with {@code batch}, taken
+     * into the socket's batch), or the failure. A batched frame may wait for {@link #flush}.
+     */
+    void sendText(String text, Consumer<Throwable> done, boolean batch);
+
+    /** Writes the batched frames. */
+    void flush();
 
     /** Starts the close handshake with this code and reason. */
     void close(int code, String reason);
