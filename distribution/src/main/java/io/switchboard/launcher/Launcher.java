@@ -95,6 +95,7 @@ public final class Launcher {
         props.put("org.apache.felix.http.enable", "true");
         props.put("org.apache.felix.jakarta.websocket.enable", "true");
         props.put("org.apache.felix.http.jetty.sendServerHeader", "false");
+        props.put("org.apache.felix.http.jetty.threadpool.max", Integer.toString(settings.httpThreads()));
         props.put("felix.fileinstall.dir", home.resolve("deploy").toString());
         props.put("felix.fileinstall.poll", "1000");
         props.put("felix.fileinstall.noInitialDelay", "true");

@@ -5,7 +5,16 @@ import java.util.Map;
 
 /** The operating contract: environment variables with their defaults. */
 record Settings(Path home, int httpPort, String bind, String dbUrl, String dbUser, String dbPassword,
-                String adminToken) {
+                String adminToken, int httpThreads) {
+    /**
+     * Jetty's threads by default. The stream's sockets never block a thread; a small pool serves them
+     * with less switching than Jetty's own default of 200 (measured in docs/benchmarks.md). A waiting
+     * long poll ({@code GET /api/v1/updates}) holds a thread, so a deployment with many long-polling
+     * clients raises it.
+     */
+    static final int DEFAULT_HTTP_THREADS = 64;
+    static final int MIN_HTTP_THREADS = 16;
+    static final int MAX_HTTP_THREADS = 10_000;
 
     static Settings fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("SWITCHBOARD_HOME", "switchboard-home")).toAbsolutePath().normalize();
@@ -19,12 +28,24 @@ record Settings(Path home, int httpPort, String bind, String dbUrl, String dbUse
         if (httpPort < 1 || httpPort > 65535) {
             throw new IllegalArgumentException("SWITCHBOARD_HTTP_PORT is out of range: " + port);
         }
+        String threads = env.getOrDefault("SWITCHBOARD_HTTP_THREADS", Integer.toString(DEFAULT_HTTP_THREADS)).trim();
+        int httpThreads;
+        try {
+            httpThreads = Integer.parseInt(threads);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SWITCHBOARD_HTTP_THREADS is not a number: " + threads);
+        }
+        if (httpThreads < MIN_HTTP_THREADS || httpThreads > MAX_HTTP_THREADS) {
+            throw new IllegalArgumentException("SWITCHBOARD_HTTP_THREADS is out of range (" + MIN_HTTP_THREADS + " to "
+                    + MAX_HTTP_THREADS + "): " + threads);
+        }
         return new Settings(home, httpPort,
                 blankToNull(env.get("SWITCHBOARD_BIND")) == null ? "0.0.0.0" : env.get("SWITCHBOARD_BIND").trim(),
                 blankToNull(env.get("SWITCHBOARD_DB_URL")),
                 blankToNull(env.get("SWITCHBOARD_DB_USER")),
                 blankToNull(env.get("SWITCHBOARD_DB_PASSWORD")),
-                blankToNull(env.get("SWITCHBOARD_ADMIN_TOKEN")));
+                blankToNull(env.get("SWITCHBOARD_ADMIN_TOKEN")),
+                httpThreads);
     }
 
     /** The address clients should use: the bind address, or localhost when bound to all. */

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.IntUnaryOperator;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.Configuration;
 import org.eclipse.jetty.websocket.core.client.CoreClientUpgradeRequest;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
@@ -20,6 +21,8 @@ import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
 final class Fleet implements AutoCloseable {
     /** Handshakes under way at once. */
     private static final int CONNECT_WINDOW = 256;
+    /** Threads of the load's WebSocket client ({@code -Dbench.loadThreads=N} to change). */
+    static final int LOAD_THREADS = 16;
     private static final String CLIENT_MSG_ID = "\"clientMsgId\":\"";
 
     private final WebSocketCoreClient client = new WebSocketCoreClient();
@@ -31,6 +34,11 @@ final class Fleet implements AutoCloseable {
 
     Fleet() throws Exception {
         client.getHttpClient().setMaxConnectionsPerDestination(CONNECT_WINDOW);
+        // Jetty's default pool grows to 200 threads that take turns on 2 cores; a small pool does
+        // the same reading with a quarter less CPU, left to the server under test.
+        QueuedThreadPool pool = new QueuedThreadPool(Integer.getInteger("bench.loadThreads", LOAD_THREADS), 4);
+        pool.setName("load");
+        client.getHttpClient().setExecutor(pool);
         client.start();
     }
 

@@ -28,7 +28,8 @@ final class Report {
                 ProcStats.openFilesLimit(), s.quick() ? " (quick mode: a smoke run, not a measurement to quote)" : ""));
         out.append("**The load generator (its sockets, HTTP client, JSON and clocks) runs on the same cores as the "
                 + "server under test**, so every figure is a floor for the server, not its limit; the relay runs "
-                + "under the same handicap, which is what the ratio is for.\n\n");
+                + "under the same handicap, which is what the ratio is for. Its WebSocket client reads on a pool of "
+                + Integer.getInteger("bench.loadThreads", Fleet.LOAD_THREADS) + " threads.\n\n");
         for (Results r : new Results[] {sb, relay}) {
             if (r != null && r.skipped != null) out.append("**").append(r.target).append(" skipped:** ").append(r.skipped).append("\n\n");
         }
