@@ -7,10 +7,9 @@ import java.util.Map;
 record Settings(Path home, int httpPort, String bind, String dbUrl, String dbUser, String dbPassword,
                 String adminToken, int httpThreads) {
     /**
-     * Jetty's threads by default. The stream's sockets never block a thread; a small pool serves them
-     * with less switching than Jetty's own default of 200 (measured in docs/benchmarks.md). A waiting
-     * long poll ({@code GET /api/v1/updates}) holds a thread, so a deployment with many long-polling
-     * clients raises it.
+     * Jetty's threads by default. Neither the stream's sockets nor waiting long polls hold a thread; a
+     * small pool serves them with less switching than Jetty's own default of 200 (measured in
+     * docs/benchmarks.md).
      */
     static final int DEFAULT_HTTP_THREADS = 64;
     static final int MIN_HTTP_THREADS = 16;
