@@ -1,5 +1,6 @@
 package io.switchboard.sip.stack;
 
+import gov.nist.javax.sip.ListeningPointImpl;
 import gov.nist.javax.sip.SipStackImpl;
 import gov.nist.javax.sip.stack.SIPTransaction;
 import java.net.InetSocketAddress;
@@ -84,16 +85,39 @@ public class SipStackComponent implements SipRuntime {
     }
 
     /**
+     * The RI closes a TCP connection without a lock: a connection its own reader closes at the same
+     * moment (the peer hung up) throws a NullPointerException, and the connections after it in the
+     * processor's list stay open. Stopping the processor again closes the rest (closed ones are
+     * skipped, the server socket is closed already).
+     */
+    private static void closeConnectionsAgain(ListeningPoint lp, RuntimeException first) {
+        LOG.debug("Closing the connections of {} {} failed once: {}", lp.getTransport(), lp.getPort(), first.toString());
+        if (!(lp instanceof ListeningPointImpl impl)) return;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try {
+                impl.getMessageProcessor().stop();
+                return;
+            } catch (RuntimeException again) {
+                LOG.debug("Closing the connections again failed: {}", again.toString());
+            }
+        }
+    }
+
+    /**
      * Takes the listening points (and so their sockets) off the stack, then stops it. Stopping also drops
      * the provider: deleteSipProvider would stop the stack a second time, and each stop waits a second.
      */
     private void stop(SipProvider provider) {
         if (provider != null) {
             provider.removeSipListener(listener);
-            try {
-                for (ListeningPoint lp : provider.getListeningPoints()) stack.deleteListeningPoint(lp);
-            } catch (ObjectInUseException e) {
-                LOG.warn("The SIP stack did not let go of a listening point: {}", e.getMessage());
+            for (ListeningPoint lp : provider.getListeningPoints()) {
+                try {
+                    stack.deleteListeningPoint(lp);
+                } catch (ObjectInUseException e) {
+                    LOG.warn("The SIP stack did not let go of a listening point: {}", e.getMessage());
+                } catch (RuntimeException e) {
+                    closeConnectionsAgain(lp, e);
+                }
             }
         }
         try {

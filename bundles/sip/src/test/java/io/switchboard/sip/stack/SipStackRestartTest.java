@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 /** Stopping frees the ports and ends the stack's threads; starting again on the same port works. */
@@ -40,6 +41,56 @@ class SipStackRestartTest {
             again.deactivate();
         }
         assertBindable(port);
+        assertNoThreadLeft(before);
+    }
+
+    /**
+     * Peers hanging up while the stack stops: the RI closes a connection its reader is closing too and
+     * throws; the stop still closes every connection, frees the port and ends every thread.
+     */
+    @RepeatedTest(8)
+    void peersHangingUpWhileTheStackStopsLeaveNothingBehind() throws Exception {
+        int port = RawSip.freePort();
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        SipStackComponent sip = new SipStackComponent(new InetSocketAddress(LOOPBACK, port));
+        List<Socket> peers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                Socket peer = RawSip.tcpPeer(port);
+                peers.add(peer);
+                assertEquals(200, RawSip.exchange(peer, RawSip.request("OPTIONS", "TCP", peer.getLocalPort(), port)).status());
+            }
+            Thread hangUp = new Thread(() -> peers.forEach(RawSipCloser::close));
+            hangUp.start();
+            sip.deactivate();
+            hangUp.join();
+        } finally {
+            peers.forEach(RawSipCloser::close);
+        }
+        assertBindable(port);
+        assertNoThreadLeftWithin(before, 5_000);
+    }
+
+    private static final class RawSipCloser {
+        static void close(Socket s) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** As {@link #assertNoThreadLeft}, allowing threads that are ending a little time. */
+    private static void assertNoThreadLeftWithin(Set<Thread> before, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            boolean left = Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> !before.contains(t) && t.isAlive() && t.getThreadGroup() != null
+                            && !"system".equals(t.getThreadGroup().getName()));
+            if (!left) return;
+            Thread.sleep(50);
+        }
         assertNoThreadLeft(before);
     }
 
