@@ -17,27 +17,8 @@ record Settings(Path home, int httpPort, String bind, String dbUrl, String dbUse
 
     static Settings fromEnvironment(Map<String, String> env) {
         Path home = Path.of(env.getOrDefault("SWITCHBOARD_HOME", "switchboard-home")).toAbsolutePath().normalize();
-        String port = env.getOrDefault("SWITCHBOARD_HTTP_PORT", "8080").trim();
-        int httpPort;
-        try {
-            httpPort = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("SWITCHBOARD_HTTP_PORT is not a port number: " + port);
-        }
-        if (httpPort < 1 || httpPort > 65535) {
-            throw new IllegalArgumentException("SWITCHBOARD_HTTP_PORT is out of range: " + port);
-        }
-        String threads = env.getOrDefault("SWITCHBOARD_HTTP_THREADS", Integer.toString(DEFAULT_HTTP_THREADS)).trim();
-        int httpThreads;
-        try {
-            httpThreads = Integer.parseInt(threads);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("SWITCHBOARD_HTTP_THREADS is not a number: " + threads);
-        }
-        if (httpThreads < MIN_HTTP_THREADS || httpThreads > MAX_HTTP_THREADS) {
-            throw new IllegalArgumentException("SWITCHBOARD_HTTP_THREADS is out of range (" + MIN_HTTP_THREADS + " to "
-                    + MAX_HTTP_THREADS + "): " + threads);
-        }
+        int httpPort = number(env, "SWITCHBOARD_HTTP_PORT", 8080, 1, 65535);
+        int httpThreads = number(env, "SWITCHBOARD_HTTP_THREADS", DEFAULT_HTTP_THREADS, MIN_HTTP_THREADS, MAX_HTTP_THREADS);
         return new Settings(home, httpPort,
                 blankToNull(env.get("SWITCHBOARD_BIND")) == null ? "0.0.0.0" : env.get("SWITCHBOARD_BIND").trim(),
                 blankToNull(env.get("SWITCHBOARD_DB_URL")),
@@ -50,6 +31,21 @@ record Settings(Path home, int httpPort, String bind, String dbUrl, String dbUse
     /** The address clients should use: the bind address, or localhost when bound to all. */
     String publicHost() {
         return "0.0.0.0".equals(bind) || "::".equals(bind) ? "localhost" : bind;
+    }
+
+    /** A whole number from {@code min} to {@code max}, or the default when unset. */
+    private static int number(Map<String, String> env, String name, int defaultValue, int min, int max) {
+        String text = env.getOrDefault(name, Integer.toString(defaultValue)).trim();
+        int value;
+        try {
+            value = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " is not a number: " + text);
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " is out of range (" + min + " to " + max + "): " + text);
+        }
+        return value;
     }
 
     private static String blankToNull(String s) {

@@ -48,6 +48,21 @@ public final class Api {
         return send("GET", path, token, null, null);
     }
 
+    /** {@link #get} on a thread of {@code executor}, for a request that waits (a long poll). */
+    java.util.concurrent.CompletableFuture<Reply> getAsync(String path, String token, java.util.concurrent.Executor executor) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return get(path, token);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, executor);
+    }
+
+    java.util.concurrent.CompletableFuture<Reply> getAsync(String path, String token) {
+        return getAsync(path, token, java.util.concurrent.ForkJoinPool.commonPool());
+    }
+
     Reply post(String path, String token, Object json) throws Exception {
         return send("POST", path, token, body(json), "application/json");
     }

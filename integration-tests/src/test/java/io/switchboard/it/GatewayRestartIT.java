@@ -29,13 +29,7 @@ class GatewayRestartIT {
             for (int i = 1; i <= 3; i++) ChatIT.sendText(api, amy, id, "pre-" + i, "before " + i);
             long gateway = ChatHotSwapIT.bundleId(api, admin, "io.switchboard.gateway");
             String since = api.get("/api/v1/updates", benLaptop).json().path("cursor").asText();
-            CompletableFuture<Api.Reply> poll = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return api.get("/api/v1/updates?since=" + since + "&timeout=30", benLaptop);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Api.Reply> poll = api.getAsync("/api/v1/updates?since=" + since + "&timeout=30", benLaptop);
             try (StreamClient ws = StreamClient.open(sb.wsUrl(), ben, null)) {
                 Thread.sleep(1000);
                 assertTrue(!poll.isDone(), "the poll waits");

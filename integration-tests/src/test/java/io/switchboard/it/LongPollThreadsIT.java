@@ -35,13 +35,7 @@ class LongPollThreadsIT {
             try {
                 List<CompletableFuture<Api.Reply>> polls = new ArrayList<>();
                 for (int i = 0; i < POLLS; i++) {
-                    polls.add(CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return api.get("/api/v1/updates?since=" + since + "&timeout=30", laptop);
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }, clients));
+                    polls.add(api.getAsync("/api/v1/updates?since=" + since + "&timeout=30", laptop, clients));
                 }
                 Thread.sleep(2000); // the polls are in and waiting
                 assertTrue(polls.stream().noneMatch(CompletableFuture::isDone), "the polls wait while there is nothing new");

@@ -73,13 +73,7 @@ class StreamResumeIT {
             assertEquals(12, now.json().path("updates").size());
             assertEquals(lastSeen, now.json().path("cursor").asText());
             String since = lastSeen;
-            CompletableFuture<Api.Reply> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return api.get("/api/v1/updates?since=" + since + "&timeout=20", laptop);
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            CompletableFuture<Api.Reply> waiting = api.getAsync("/api/v1/updates?since=" + since + "&timeout=20", laptop);
             Thread.sleep(500);
             assertTrue(!waiting.isDone(), "the poll waits while there is nothing new");
             assertEquals(200, api.patch("/api/v1/me", phone, obj("about", "polled")).status());

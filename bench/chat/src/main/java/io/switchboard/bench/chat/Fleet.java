@@ -22,7 +22,11 @@ final class Fleet implements AutoCloseable {
     /** Handshakes under way at once. */
     private static final int CONNECT_WINDOW = 256;
     /** Threads of the load's WebSocket client ({@code -Dbench.loadThreads=N} to change). */
-    static final int LOAD_THREADS = 16;
+    private static final int LOAD_THREADS = 16;
+
+    static int loadThreads() {
+        return Integer.getInteger("bench.loadThreads", LOAD_THREADS);
+    }
     private static final String CLIENT_MSG_ID = "\"clientMsgId\":\"";
 
     private final WebSocketCoreClient client = new WebSocketCoreClient();
@@ -36,7 +40,7 @@ final class Fleet implements AutoCloseable {
         client.getHttpClient().setMaxConnectionsPerDestination(CONNECT_WINDOW);
         // Jetty's default pool grows to 200 threads that take turns on 2 cores; a small pool does
         // the same reading with a quarter less CPU, left to the server under test.
-        QueuedThreadPool pool = new QueuedThreadPool(Integer.getInteger("bench.loadThreads", LOAD_THREADS), 4);
+        QueuedThreadPool pool = new QueuedThreadPool(loadThreads(), 4);
         pool.setName("load");
         client.getHttpClient().setExecutor(pool);
         client.start();

@@ -29,7 +29,7 @@ final class Report {
         out.append("**The load generator (its sockets, HTTP client, JSON and clocks) runs on the same cores as the "
                 + "server under test**, so every figure is a floor for the server, not its limit; the relay runs "
                 + "under the same handicap, which is what the ratio is for. Its WebSocket client reads on a pool of "
-                + Integer.getInteger("bench.loadThreads", Fleet.LOAD_THREADS) + " threads.\n\n");
+                + Fleet.loadThreads() + " threads.\n\n");
         for (Results r : new Results[] {sb, relay}) {
             if (r != null && r.skipped != null) out.append("**").append(r.target).append(" skipped:** ").append(r.skipped).append("\n\n");
         }

@@ -27,10 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,34 +57,24 @@ public class UpdatesResource {
     private final StreamHub hub;
     /** Reads the backlog of a poll woken by an update (never on the thread that published it). */
     private final ExecutorService readers;
-    private final ScheduledExecutorService timer;
     /** The polls waiting now: answered with what they have when the bundle stops. */
     private final Set<Poll> waiting = ConcurrentHashMap.newKeySet();
 
     @Activate
     public UpdatesResource(@Reference StreamHub hub) {
         this.hub = hub;
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                daemon("switchboard-updates-poll"));
-        pool.allowCoreThreadTimeOut(true);
-        this.readers = pool;
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("switchboard-updates-timer"));
-        t.setRemoveOnCancelPolicy(true);
-        this.timer = t;
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread thread = new Thread(r, name);
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread thread = new Thread(r, "switchboard-updates-poll");
             thread.setDaemon(true);
             return thread;
-        };
+        });
+        pool.allowCoreThreadTimeOut(true);
+        this.readers = pool;
     }
 
     @Deactivate
     void deactivate() {
         for (Poll p : waiting) p.finish();
-        timer.shutdownNow();
         readers.shutdownNow();
     }
 
@@ -117,7 +104,8 @@ public class UpdatesResource {
         private final long deadline;
         private final AsyncResponse response;
         private final AtomicBoolean answered = new AtomicBoolean();
-        private ScheduledFuture<?> timeout;
+        /** Set once, by the first attempt that waits; read by whichever thread answers. */
+        private volatile ScheduledFuture<?> timeout;
 
         Poll(String accountId, Cursor from, long deadline, AsyncResponse response) {
             this.accountId = accountId;
@@ -150,14 +138,12 @@ public class UpdatesResource {
                 return;
             }
             waiting.add(this);
-            synchronized (this) {
-                if (timeout == null) {
-                    try {
-                        timeout = timer.schedule(this::finish, left, TimeUnit.NANOSECONDS);
-                    } catch (RejectedExecutionException e) {
-                        finish(); // stopping
-                        return;
-                    }
+            if (timeout == null) {
+                try {
+                    timeout = hub.timer().schedule(this::finish, left, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    finish(); // stopping
+                    return;
                 }
             }
             next.thenRunAsync(this::attempt, readers).exceptionally(e -> {
@@ -174,9 +160,8 @@ public class UpdatesResource {
         private void answer(Object result) {
             if (!answered.compareAndSet(false, true)) return;
             waiting.remove(this);
-            synchronized (this) {
-                if (timeout != null) timeout.cancel(false);
-            }
+            ScheduledFuture<?> t = timeout;
+            if (t != null) t.cancel(false); // one set after this runs fires into an answered poll, harmlessly
             try {
                 response.resume(result);
             } catch (RuntimeException e) {

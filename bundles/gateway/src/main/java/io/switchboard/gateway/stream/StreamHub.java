@@ -91,7 +91,8 @@ public class StreamHub implements UpdatePublisher {
 
     ObjectMapper mapper() { return mapper; }
 
-    ScheduledExecutorService timer() { return timer; }
+    /** The gateway's timer (auth deadlines, long-poll deadlines); stopped with the hub. */
+    public ScheduledExecutorService timer() { return timer; }
 
     Optional<FrameHandler> handler(String type) { return Optional.ofNullable(handlers.get(type)); }
 
