@@ -63,7 +63,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setServerConfig("listen_addresses", "localhost")
-                // zonky defaults to off (fast tests); we keep what we acknowledge
+                // zonky starts PostgreSQL for fast tests: synchronous_commit off and "-F" (fsync off,
+                // so a power loss or kernel crash could lose or corrupt acknowledged commits). We keep
+                // what we acknowledge: commits wait for their WAL flush, and the flush reaches the disk
+                // ("-c fsync=on" comes after zonky's "-F" on the command line, and the last one wins).
+                .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "100")
                 .setPGStartupWait(Duration.ofSeconds(60)) // crash recovery after a kill can take a while

@@ -58,6 +58,16 @@ class EmbeddedDatabaseTest {
         }
     }
 
+    /** What a commit's acknowledgement promises: its WAL is flushed, and flushed to the disk. */
+    @Test
+    void commitsAreFlushedToTheDisk() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(tmp.resolve("pg"))) {
+            assertEquals(List.of("on"), query(db, "show fsync"));
+            assertEquals(List.of("on"), query(db, "show synchronous_commit"));
+            assertEquals(List.of("on"), query(db, "show full_page_writes"));
+        }
+    }
+
     @Test
     void startsAfterTheJvmThatRanItWasKilled() throws Exception {
         Path dir = tmp.resolve("pg");
