@@ -25,8 +25,8 @@ import org.HdrHistogram.Histogram;
  * </ol>
  * Arguments: {@code <switchboard.jar> <benchmarks.md> [--quick] [--users=N] [--rates=a,b,..]
  * [--step-seconds=S] [--idle=N] [--only=relay|switchboard] [--write|--no-write] [--keep-stepping]
- * [--send=socket|http]} ({@code --keep-stepping}: run every step, not only up to the first one over the
- * bound; {@code --send}: messages go as {@code message.send} frames on the sender's socket, the default,
+ * [--send=socket|http] [--timeline]} ({@code --keep-stepping}: run every step, not only up to the first one
+ * over the bound; {@code --timeline}: log each step's 100 ms slots whose worst latency is over 50 ms; {@code --send}: messages go as {@code message.send} frames on the sender's socket, the default,
  * or as {@code PUT …/messages/{clientMsgId}} over HTTP, the same way to both servers).
  */
 public final class ChatBench {
@@ -43,8 +43,13 @@ public final class ChatBench {
 
     /** What to run; {@code --quick} is a smoke run of a minute or two. */
     record Settings(boolean quick, int users, int[] rates, int stepSeconds, int[] groupSizes, int groupFrames,
-                    int idleSockets, List<String> targets, boolean write, boolean keepStepping, boolean http) {
-        int warmupRate() { return 500; }
+                    int idleSockets, List<String> targets, boolean write, boolean keepStepping, boolean http,
+                    boolean timeline) {
+        /**
+         * Warm-up runs at a rate the hot paths reach the JIT's top tier at: after rounds at 500 msgs/s the
+         * compiler still used 0.15 to 0.20 cores through the first step at 4000 or 5000.
+         */
+        int warmupRate() { return quick ? 500 : 2000; }
 
         int warmupSeconds() { return quick ? 4 : 10; }
 
@@ -53,7 +58,8 @@ public final class ChatBench {
         static Settings parse(List<String> args) {
             boolean quick = args.contains("--quick");
             int users = quick ? 40 : 1000;
-            int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 5000, 7500, 10000, 12500, 15000, 20000, 25000, 30000, 40000};
+            int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 3000, 4000, 5000, 6000, 7500, 9000, 10000, 12500, 15000, 17500, 20000, 25000,
+                    30000, 40000};
             int stepSeconds = quick ? 3 : 10;
             int idle = quick ? 1000 : 10_000;
             List<String> targets = List.of("relay", "switchboard");
@@ -71,13 +77,13 @@ public final class ChatBench {
                 else if (a.equals("--no-write")) write = false;
                 else if (a.equals("--keep-stepping")) keepStepping = true;
                 else if (a.startsWith("--send=") && (v.equals("socket") || v.equals("http"))) http = v.equals("http");
-                else if (!a.equals("--quick")) throw new IllegalArgumentException("unknown argument " + a);
+                else if (!a.equals("--quick") && !a.equals("--timeline")) throw new IllegalArgumentException("unknown argument " + a);
             }
             if (users < 4 || users % 2 != 0) throw new IllegalArgumentException("--users must be even and at least 4");
             int cap = users;
             int[] groups = IntStream.of(10, 100, 1000).map(g -> Math.min(g, cap)).distinct().toArray();
             return new Settings(quick, users, rates, stepSeconds, groups, quick ? 10_000 : 100_000, idle, targets, write,
-                    keepStepping, http);
+                    keepStepping, http, args.contains("--timeline"));
         }
     }
 
@@ -234,9 +240,10 @@ public final class ChatBench {
 
     private static void logStep(Target target, Results.Step s) {
         log(String.format("%s: %6d msgs/s: sent %d, accepted %d, failed %d, lost %d, p50 %.1f ms, p99 %.1f ms,"
-                        + " p99.9 %.1f ms, CPU %.3f s/1000 msgs; cores: server %.2f, bench %.2f, others %.2f%s", target.name,
+                        + " p99.9 %.1f ms, CPU %.3f s/1000 msgs; cores: server %.2f (JIT %.2f), bench %.2f, others %.2f%s", target.name,
                 s.rate(), s.sent(), s.ok(), s.failed(), s.lost(), s.p50(), s.p99(), s.p999(), s.cpuPerThousand(),
-                s.machine().server(), s.machine().bench(), s.machine().others(), s.passed() ? "" : "  (over the bound)"));
+                s.machine().server(), s.jitCores(), s.machine().bench(), s.machine().others(),
+                s.passed() ? "" : "  (over the bound)"));
     }
 
     /** Open loop: message i is due at start + i/rate whatever happened to the earlier ones. */
@@ -248,8 +255,11 @@ public final class ChatBench {
         Phase p = new Phase(id, total);
         s.fleet.phase(p);
         double jvm0 = target.jvmCpuSeconds();
+        double jit0 = ProcStats.compilerCpuSeconds(target.pid());
         Results.CpuSample cpu0 = Results.CpuSample.of(target);
         long start = System.nanoTime() + 5_000_000;
+        long startMillis = System.currentTimeMillis() + 5;
+        p.start(start);
         for (int i = 0; i < total; i++) {
             long due = start + (long) (i * 1e9 / rate);
             long now;
@@ -265,9 +275,14 @@ public final class ChatBench {
         double jvm = target.jvmCpuSeconds() - jvm0;
         Results.CpuSample cpu1 = Results.CpuSample.of(target);
         Histogram h = p.latency();
+        double jitCores = (ProcStats.compilerCpuSeconds(target.pid()) - jit0) / ((System.nanoTime() - start) / 1e9);
+        if (settings.timeline()) {
+            log(String.format("%s: from %tT.%<tL, 100 ms slots over 50 ms:%s", target.name, startMillis,
+                    p.slowSlots(50_000)));
+        }
         return new Results.Step(rate, seconds, p.sentCount(), p.okCount(), p.failedCount(), p.deliveredCount(),
                 p.duplicateCount(), ms(h, 50), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1000.0, jvm,
-                cpu1.server() - cpu0.server(), Results.Cpu.between(cpu0, cpu1));
+                cpu1.server() - cpu0.server(), Results.Cpu.between(cpu0, cpu1), jitCores);
     }
 
     /** A burst of messages into one group, {@link #GROUP_WINDOW} sends in flight, senders taking turns. */

@@ -25,6 +25,10 @@ final class Phase {
     private final LongAdder delivered = new LongAdder();
     private final LongAdder duplicates = new LongAdder();
     private final AtomicLong lastArrival = new AtomicLong();
+    /** The worst latency of the messages due in each {@link #SLOT_NANOS} of the phase (micros). */
+    private final AtomicLongArray slotMax = new AtomicLongArray(4096);
+    private static final long SLOT_NANOS = 100_000_000L;
+    private volatile long startNanos = Long.MAX_VALUE;
 
     Phase(int id, int messages) {
         this.id = id;
@@ -69,7 +73,10 @@ final class Phase {
                 return;
             }
         }
-        latencyMicros.recordValue(Math.min(MAX_MICROS, Math.max(0, (now - f[2]) / 1000)));
+        long micros = Math.min(MAX_MICROS, Math.max(0, (now - f[2]) / 1000));
+        latencyMicros.recordValue(micros);
+        long slot = (f[2] - startNanos) / SLOT_NANOS;
+        if (slot >= 0 && slot < slotMax.length()) slotMax.accumulateAndGet((int) slot, micros, Math::max);
         delivered.increment();
         lastArrival.accumulateAndGet(now, Math::max);
     }
@@ -81,6 +88,19 @@ final class Phase {
             if ((word & bit) != 0) return false;
             if (seen.compareAndSet(seq >>> 6, word, word | bit)) return true;
         }
+    }
+
+    /** Messages due from {@code nanos} on are placed in the timeline. */
+    void start(long nanos) { startNanos = nanos; }
+
+    /** The 100 ms slots whose worst latency was over {@code boundMicros}: "t=1.2s:63ms ...". */
+    String slowSlots(long boundMicros) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < slotMax.length(); i++) {
+            long m = slotMax.get(i);
+            if (m > boundMicros) b.append(String.format(" t=%.1fs:%dms", i / 10.0, m / 1000));
+        }
+        return b.toString();
     }
 
     long sentCount() { return sent.sum(); }

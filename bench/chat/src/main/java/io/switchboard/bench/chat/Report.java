@@ -75,14 +75,14 @@ final class Report {
 
         out.append("1:1 steps (open loop; latency from the scheduled send to the frame on the receiver's socket):\n\n");
         out.append("| msgs/s | server | sent | accepted | failed | lost | p50 ms | p99 ms | p99.9 ms | max ms | CPU-s / 1000 msgs "
-                + "| cores busy: server / bench / other processes | ≤ 50 ms, no loss |\n");
-        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+                + "| cores busy: server / bench / other processes | of them the server's JIT compiler | ≤ 50 ms, no loss |\n");
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         detail(out, a, b, s.rates(), (r, rate) -> r.steps.stream().filter(st -> st.rate() == rate).toList(),
                 (r, st) -> String.format(Locale.ROOT,
-                        "| %d | %s | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %.2f / %.2f / %.2f | %s |",
+                        "| %d | %s | %d | %d | %d | %d | %.1f | %.1f | %.1f | %.1f | %.3f | %.2f / %.2f / %.2f | %.2f | %s |",
                         st.rate(), r.target, st.sent(), st.ok(), st.failed(), st.lost(), st.p50(), st.p99(), st.p999(),
                         st.max(), st.cpuPerThousand(), st.machine().server(), st.machine().bench(),
-                        st.machine().others(), st.passed() ? "yes" : "no"));
+                        st.machine().others(), st.jitCores(), st.passed() ? "yes" : "no"));
         out.append("\nGroup bursts (every member online with one socket; the sender's own socket counts):\n\n");
         out.append("| members | server | messages | failed | frames delivered / expected | seconds | frames/s | p50 ms | p99 ms | CPU-s / 1000 frames |\n");
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");

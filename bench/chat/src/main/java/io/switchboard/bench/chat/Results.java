@@ -10,7 +10,8 @@ final class Results {
 
     /** One open-loop 1:1 step. Latencies in milliseconds, CPU in seconds. */
     record Step(int rate, int seconds, long sent, long ok, long failed, long delivered, long duplicates,
-                double p50, double p99, double p999, double max, double cpuJvm, double cpuAll, Cpu machine) {
+                double p50, double p99, double p999, double max, double cpuJvm, double cpuAll, Cpu machine,
+                double jitCores) {
         long lost() { return ok - delivered; }
 
         boolean passed() { return failed == 0 && lost() == 0 && delivered > 0 && p99 <= P99_BOUND_MS; }

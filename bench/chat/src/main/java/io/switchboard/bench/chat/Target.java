@@ -65,6 +65,10 @@ abstract class Target {
         Path log = work.resolve(name + ".log");
         ProcessBuilder pb = new ProcessBuilder(command()).redirectErrorStream(true);
         pb.environment().putAll(environment());
+        // For diagnosis (GC logs, JIT logs, recordings): JVM options for the servers only, e.g.
+        // BENCH_SERVER_JAVA_OPTIONS=-Xlog:gc:file=/tmp/gc-%p.log bench/chat/run.sh
+        String options = System.getenv("BENCH_SERVER_JAVA_OPTIONS");
+        if (options != null) pb.environment().put("JAVA_TOOL_OPTIONS", options);
         process = pb.start();
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
