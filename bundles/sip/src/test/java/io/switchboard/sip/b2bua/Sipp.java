@@ -2,10 +2,7 @@ package io.switchboard.sip.b2bua;
 
 import io.switchboard.sip.Loopback;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -134,14 +131,8 @@ final class Sipp implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    private static boolean bound(String address, int port) {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port))) {
-            return false;
-        } catch (BindException e) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    private static boolean bound(String address, int port) throws IOException {
+        return Loopback.udpBound(InetAddress.getByName(address), port);
     }
 
     private static int freePort(String address) throws IOException {

@@ -9,8 +9,6 @@ import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.stack.SipStackAccess;
 import io.switchboard.sip.stack.SipStackComponent;
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,12 +102,8 @@ class RegistrationSippTest {
         return sipp;
     }
 
-    private static boolean listening(int port) {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(Loopback.SIPP, port))) {
-            return false;
-        } catch (IOException taken) {
-            return true;
-        }
+    private static boolean listening(int port) throws IOException {
+        return Loopback.udpBound(Loopback.SIPP, port);
     }
 
     private void awaitReported(String status) throws InterruptedException {
