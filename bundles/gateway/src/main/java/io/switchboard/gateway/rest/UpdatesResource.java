@@ -2,6 +2,7 @@ package io.switchboard.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.gateway.DaemonThreads;
 import io.switchboard.gateway.Json;
 import io.switchboard.gateway.stream.Cursor;
 import io.switchboard.gateway.stream.StreamHub;
@@ -63,11 +64,8 @@ public class UpdatesResource {
     @Activate
     public UpdatesResource(@Reference StreamHub hub) {
         this.hub = hub;
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread thread = new Thread(r, "switchboard-updates-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                DaemonThreads.named("switchboard-updates-poll"));
         pool.allowCoreThreadTimeOut(true);
         this.readers = pool;
     }

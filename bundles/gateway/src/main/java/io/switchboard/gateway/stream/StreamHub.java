@@ -1,6 +1,7 @@
 package io.switchboard.gateway.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.gateway.DaemonThreads;
 import io.switchboard.gateway.Json;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.TokenAuthenticator;
@@ -60,11 +61,7 @@ public class StreamHub implements UpdatePublisher {
     public StreamHub(@Reference(target = "(switchboard.schema=gateway)") FeatureDatabase db) {
         this.store = new UpdateStore(db.dataSource(), mapper);
         for (int i = 0; i < STRIPES; i++) locks[i] = new ReentrantLock();
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "switchboard-stream-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("switchboard-stream-timer"));
         // A socket that authenticates cancels its deadline; drop the task then, not 10 s later.
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
