@@ -19,17 +19,22 @@ import io.switchboard.sdk.stream.UpdatePublisher;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -47,17 +52,21 @@ import org.slf4j.LoggerFactory;
  * Calls between accounts: the state machine, the ring timer, the events on the stream, and the media
  * relay when one is registered.
  *
- * <p>Every step runs under one lock: calls are set up a few per second at most, and one order of
- * steps per call is what keeps "the first device to answer wins" true. Each step is stored before its
- * events go out, and calls still live are loaded back when the component starts again (a bundle
- * update keeps ringing calls ringing and answered calls answered; their ring timers are re-armed).
+ * <p>Every step decides under one lock, which keeps one order of steps per call ("the first device
+ * to answer wins"), and does no database work under it: accounts, trunks and rules are looked up
+ * before it, and the step's writes go to the {@link CallLog}, which commits them in order, those of
+ * many calls together, and only then sends what the step tells (its events, the legs). So each step is
+ * stored before its events go out, while one call's commit never holds up another call's step. A
+ * step asked for over REST answers after its commit. Calls still live are loaded back when the
+ * component starts again (a bundle update keeps ringing calls ringing and answered calls answered;
+ * their ring timers are re-armed).
  *
  * <p>Telephony legs take part through the SDK: a {@link CallBridge} carries calls to a company on to its
  * PBX, a {@link CallFork} rings a user's SIP phones along with the user's devices, and calls that start
  * on another network come in through this service as the {@link CallGateway}. Those legs speak plain
  * RTP, so the relay converts between them and browsers. What this service tells a leg (ring, hang up,
  * the outcome of a call it placed) goes out on one thread of its own, in order, and never under the
- * lock: a leg may call back at once.
+ * lock: a leg may call back at once. Events go out on another (storing them is the gateway's round trip).
  */
 @Component(service = {CallService.class, CallGateway.class}, configurationPid = CallsConfig.PID)
 @Designate(ocd = CallsConfig.class)
@@ -83,6 +92,8 @@ public class CallService implements CallGateway {
     private final Duration ringTimeout;
     private final ScheduledExecutorService timer;
     private final Map<String, Call> live = new HashMap<>();
+    /** Calls ended in memory whose end the log has not committed yet: what a reader gets instead of the store's. */
+    private final Map<String, Call> unstored = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> ringTimers = new ConcurrentHashMap<>();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -113,6 +124,12 @@ public class CallService implements CallGateway {
     /** Where the legs are told what happens, in order, off the lock. */
     private final Executor legs;
     private final ExecutorService ownLegs;
+    /** Where events are published, in order, off the lock. */
+    private final Executor publishing;
+    private final ExecutorService ownPublishing;
+    private final CallLog log;
+    /** The step running under the lock: what it writes and tells. Only the lock's holder touches it. */
+    private Step step;
 
     @Activate
     public CallService(@Reference(target = "(switchboard.schema=calls)") FeatureDatabase database,
@@ -121,25 +138,24 @@ public class CallService implements CallGateway {
                 Duration.ofSeconds(Math.max(1, config.ring_timeout_seconds())), null);
     }
 
-    /** {@code legs} null: a thread of the service's own. */
+    /**
+     * {@code legs} null: threads of the service's own for the legs, the events and the log. Else the
+     * legs are told and the events published on {@code legs}, and each step is written on its own
+     * thread before it returns (tests that take calls step by step).
+     */
     CallService(CallStore store, UpdatePublisher publisher, AccountLookup accounts, Clock clock, Duration ringTimeout,
                 Executor legs) {
-        this.ownLegs = legs == null ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-calls-legs");
-            t.setDaemon(true);
-            return t;
-        }) : null;
+        this.ownLegs = legs == null ? Executors.newSingleThreadExecutor(r -> daemon(r, "switchboard-calls-legs")) : null;
         this.legs = legs == null ? ownLegs : legs;
+        this.ownPublishing = legs == null ? Executors.newSingleThreadExecutor(r -> daemon(r, "switchboard-calls-events")) : null;
+        this.publishing = legs == null ? ownPublishing : legs;
+        this.log = new CallLog(store, legs == null);
         this.store = store;
         this.publisher = publisher;
         this.accounts = accounts;
         this.clock = clock;
         this.ringTimeout = ringTimeout;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "switchboard-calls-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "switchboard-calls-timer"));
         for (Call c : store.live()) {
             live.put(c.id(), c);
             if (c.state() == CallState.RINGING) armRingTimer(c);
@@ -147,19 +163,104 @@ public class CallService implements CallGateway {
         if (!live.isEmpty()) LOG.info("{} call(s) still live, taken over", live.size());
     }
 
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Stops the timer, commits what the log holds and hands it on, then lets the events and legs finish. */
     @Deactivate
     void deactivate() {
         timer.shutdownNow();
         ringTimers.clear();
-        if (ownLegs != null) {
-            ownLegs.shutdown();
+        log.close();
+        drain(ownPublishing);
+        drain(ownLegs);
+    }
+
+    private static void drain(ExecutorService executor) {
+        if (executor == null) return;
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(2, TimeUnit.SECONDS)) executor.shutdownNow();
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- a step: decided under the lock, written by the log, told after its commit
+
+    /** What a step writes and tells. */
+    private static final class Step {
+        final List<CallLog.Write> writes = new ArrayList<>();
+        final List<Runnable> after = new ArrayList<>();
+    }
+
+    private interface Body<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code body} under the lock and hands what it wrote and told to the log, also when it
+     * throws (a call refused as busy is stored as such). {@code awaitCommit}: returns after the commit
+     * (a REST step, whose answer says the change is stored).
+     */
+    private <T, E extends Exception> T step(boolean awaitCommit, Body<T, E> body) throws E {
+        T result;
+        CompletableFuture<Void> stored;
+        synchronized (this) {
+            if (step != null) return body.run(); // a step within a step: one step
+            Step s = new Step();
+            step = s;
             try {
-                if (!ownLegs.awaitTermination(2, TimeUnit.SECONDS)) ownLegs.shutdownNow();
-            } catch (InterruptedException e) {
-                ownLegs.shutdownNow();
-                Thread.currentThread().interrupt();
+                result = body.run();
+            } finally {
+                step = null;
+                stored = s.writes.isEmpty() && s.after.isEmpty() ? null : log.submit(s.writes, s.after);
             }
         }
+        if (awaitCommit && stored != null) awaitStored(stored);
+        return result;
+    }
+
+    private static void awaitStored(CompletableFuture<Void> stored) {
+        try {
+            stored.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new ApiException(503, "calls_busy", "The call's change is not stored yet; fetch the call again.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "calls_busy", "The call's change is not stored yet; fetch the call again.");
+        }
+    }
+
+    private void write(CallLog.Write w) {
+        step.writes.add(w);
+    }
+
+    private void insert(Call call) {
+        write(c -> store.insert(c, call));
+    }
+
+    /** Tells a leg, after the step's commit. */
+    private void toLeg(Runnable r) {
+        step.after.add(() -> legs.execute(r));
+    }
+
+    /**
+     * Publishes a stored event after the step's commit; {@code data} is made on the publishing thread,
+     * so the accounts it names are looked up there, not under the lock.
+     */
+    private void publish(String accountId, String type, Supplier<Object> data) {
+        publish(List.of(accountId), type, data);
+    }
+
+    private void publish(List<String> accountIds, String type, Supplier<Object> data) {
+        step.after.add(() -> publishing.execute(() -> publisher.publish(accountIds, type, data.get())));
     }
 
     void setRelay(MediaRelay relay) { this.relay = relay; }
@@ -173,7 +274,7 @@ public class CallService implements CallGateway {
     // ---- steps
 
     /** {@code POST /api/v1/calls}. */
-    public synchronized CallViews.Started start(AccountPrincipal caller, CallViews.NewCall body) {
+    public CallViews.Started start(AccountPrincipal caller, CallViews.NewCall body) {
         String to = requireText(body.to(), "to", 64);
         String sdp = requireSdp(body.sdp());
         boolean video = Boolean.TRUE.equals(body.video());
@@ -184,13 +285,20 @@ public class CallService implements CallGateway {
         if (accounts.blocks(callee.id(), caller.accountId())) {
             throw ApiException.forbidden("call_refused", "@" + callee.handle() + " does not take your calls.");
         }
+        // Looked up before the lock: trunks, rules and phones are the telephony bundle's reads.
+        CallBridge bridge = bridgeFor(callee.id());
+        CallFork phones = bridge == null && relay != null ? forkFor(callee.id()) : null;
+        return step(true, () -> start(caller, callee, sdp, video, bridge, phones));
+    }
+
+    private CallViews.Started start(AccountPrincipal caller, AccountInfo callee, String sdp, boolean video,
+                                    CallBridge bridge, CallFork phones) {
         Instant now = clock.instant();
         Call call = Call.ringing(Ids.random("call"), caller.accountId(), callee.id(), video, now);
-        CallBridge bridge = bridgeFor(callee.id());
         if (bridge != null) return startBridged(caller, call, sdp, bridge);
         if (inAnsweredCall(callee.id())) {
             Call busy = call.ended(CallState.BUSY, "busy", callee.id(), now);
-            store.insert(busy);
+            insert(busy);
             publishEnded(busy);
             return new CallViews.Started(busy.id(), busy.state().wire());
         }
@@ -205,13 +313,14 @@ public class CallService implements CallGateway {
             }
         }
         // The callee's SIP phones speak plain RTP: only the relay gets a browser's media to them.
-        CallFork fork = r == null ? null : forkFor(callee.id());
+        CallFork fork = r == null ? null : phones;
         String phonesOffer = fork == null ? null : phonesOffer(call, sdp);
-        store.insert(call);
+        insert(call);
         live.put(call.id(), call);
         armRingTimer(call);
-        publisher.publish(callee.id(), "call.incoming", new CallViews.Incoming(call.id(), party(caller.accountId()),
-                party(callee.id()), offer, video, now.toString()));
+        String calleeOffer = offer;
+        publish(callee.id(), "call.incoming", () -> new CallViews.Incoming(call.id(), party(caller.accountId()),
+                party(callee.id()), calleeOffer, video, now.toString()));
         if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer, r == null ? null : sdp);
         return new CallViews.Started(call.id(), call.state().wire());
     }
@@ -219,7 +328,7 @@ public class CallService implements CallGateway {
     // ---- calls from another network (CallGateway)
 
     @Override
-    public synchronized String call(IncomingCall in, CallBridge.Listener listener) throws CallRefusedException {
+    public String call(IncomingCall in, CallBridge.Listener listener) throws CallRefusedException {
         if (in == null || listener == null) throw new CallRefusedException("invalid", "No call.");
         String sdp = in.offer();
         if (sdp == null || !sdp.startsWith("v=0") || sdp.length() > MAX_SDP) {
@@ -232,10 +341,17 @@ public class CallService implements CallGateway {
         if (accounts.blocks(callee.id(), caller.id())) {
             throw new CallRefusedException("refused", "@" + callee.handle() + " does not take calls from @" + caller.handle() + ".");
         }
+        // Looked up before the lock, as in start.
+        CallBridge bridge = bridgeFor(callee.id());
+        CallFork phones = bridge == null ? forkFor(callee.id()) : null;
+        return step(false, () -> call(in, listener, sdp, caller, callee, bridge, phones));
+    }
+
+    private String call(IncomingCall in, CallBridge.Listener listener, String sdp, AccountInfo caller, AccountInfo callee,
+                        CallBridge bridge, CallFork phones) throws CallRefusedException {
         Instant now = clock.instant();
         Call call = Call.ringing(Ids.random("call"), caller.id(), callee.id(), in.video(), now);
         MediaRelay r = relay;
-        CallBridge bridge = bridgeFor(callee.id());
         if (bridge != null) {
             // Phone to company: plain RTP on both legs, through the relay when there is one.
             String offer = sdp;
@@ -253,7 +369,7 @@ public class CallService implements CallGateway {
         }
         if (inAnsweredCall(callee.id())) {
             Call busy = call.ended(CallState.BUSY, "busy", callee.id(), now);
-            store.insert(busy);
+            insert(busy);
             publishEnded(busy);
             throw new CallRefusedException("busy", "@" + callee.handle() + " is in a call.");
         }
@@ -266,38 +382,42 @@ public class CallService implements CallGateway {
                 LOG.warn("Media relay refused the offer of call {}: {}", call.id(), e.getMessage());
             }
         }
-        CallFork fork = forkFor(callee.id());
+        CallFork fork = phones;
         String phonesOffer = fork == null ? null : phonesOffer(call, sdp);
         if (webOffer == null && phonesOffer == null) {
             Call missed = call.ended(CallState.MISSED, "missed", null, now);
-            store.insert(missed);
+            insert(missed);
             publishEnded(missed);
             tellChatMissed(missed);
             throw new CallRefusedException("offline", "Nothing of @" + callee.handle() + "'s can ring now.");
         }
-        store.insert(call);
+        insert(call);
         live.put(call.id(), call);
         gatewayCallers.put(call.id(), listener);
         armRingTimer(call);
         if (webOffer != null) {
             webRung.add(call.id());
-            publisher.publish(callee.id(), "call.incoming", new CallViews.Incoming(call.id(), party(caller.id()),
-                    party(callee.id()), webOffer, in.video(), now.toString()));
-            legs.execute(listener::ringing);
+            String calleeOffer = webOffer;
+            publish(callee.id(), "call.incoming", () -> new CallViews.Incoming(call.id(), party(caller.id()),
+                    party(callee.id()), calleeOffer, in.video(), now.toString()));
+            toLeg(listener::ringing);
         }
         if (phonesOffer != null) ringPhones(call, caller.handle(), fork, phonesOffer, r == null ? null : sdp);
         return call.id();
     }
 
     @Override
-    public synchronized void hangup(String callId) {
-        Call call = callId == null ? null : live.get(callId);
-        if (call == null || gatewayCallers.remove(callId) == null) return;
-        Instant now = clock.instant();
-        Call ended = call.state() == CallState.ANSWERED
-                ? call.ended(CallState.ENDED, "hangup", call.callerId(), now)
-                : call.ended(CallState.CANCELLED, "cancelled", call.callerId(), now);
-        finish(ended, call.state());
+    public void hangup(String callId) {
+        step(false, () -> {
+            Call call = callId == null ? null : live.get(callId);
+            if (call == null || gatewayCallers.remove(callId) == null) return null;
+            Instant now = clock.instant();
+            Call ended = call.state() == CallState.ANSWERED
+                    ? call.ended(CallState.ENDED, "hangup", call.callerId(), now)
+                    : call.ended(CallState.CANCELLED, "cancelled", call.callerId(), now);
+            finish(ended, call.state());
+            return null;
+        });
     }
 
     @Override
@@ -336,7 +456,7 @@ public class CallService implements CallGateway {
         CallBridge.BridgedCall placed = new CallBridge.BridgedCall(call.id(), call.callerId(), callerHandle,
                 call.calleeId(), offer, call.video());
         PhonesLeg leg = new PhonesLeg(call.id(), callerSdp);
-        legs.execute(() -> fork.ring(placed, leg));
+        toLeg(() -> fork.ring(placed, leg));
     }
 
     /** What the callee's phones report, under the service's lock like every other step. */
@@ -359,11 +479,12 @@ public class CallService implements CallGateway {
         }
 
         @Override public void ringing() {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return;
+                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return null;
                 toCaller(call).ringing(null);
-            }
+                return null;
+            });
         }
 
         @Override public void earlyMedia(String sdp) {
@@ -375,9 +496,9 @@ public class CallService implements CallGateway {
         }
 
         @Override public void answered(String branch, String sdp) {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return;
+                if (call == null || call.state() != CallState.RINGING || !forked.containsKey(id)) return null;
                 String forCaller = sdp;
                 MediaRelay r = relay;
                 if (r != null) {
@@ -387,7 +508,7 @@ public class CallService implements CallGateway {
                         LOG.warn("Media relay refused the phone's answer of call {}: {}", id, e.getMessage());
                         forked.remove(id);
                         finish(call.ended(CallState.FAILED, "failed", null, clock.instant()), CallState.RINGING);
-                        return;
+                        return null;
                     }
                     r.delete(id);
                 }
@@ -396,14 +517,15 @@ public class CallService implements CallGateway {
                 cancelRingTimer(id);
                 answeredOnPhone.add(id);
                 toCaller(call).answered(forCaller);
-                publisher.publish(call.calleeId(), "call.ended",
-                        new CallViews.Ended(id, answered.state().wire(), "answered_elsewhere", null));
-            }
+                publish(call.calleeId(), "call.ended",
+                        () -> new CallViews.Ended(id, answered.state().wire(), "answered_elsewhere", null));
+                return null;
+            });
         }
 
         @Override public void failed(String reason, String detail) {
-            synchronized (CallService.this) {
-                if (forked.remove(id) == null) return;
+            step(false, () -> {
+                if (forked.remove(id) == null) return null;
                 LOG.info("Call {}: the callee's phones did not answer: {} ({})", id, reason, detail);
                 MediaRelay r = relay;
                 if (r != null) r.delete(id + PHONES);
@@ -415,15 +537,17 @@ public class CallService implements CallGateway {
                     String by = end == CallState.MISSED ? null : call.calleeId();
                     finish(call.ended(end, end.wire(), by, clock.instant()), CallState.RINGING);
                 }
-            }
+                return null;
+            });
         }
 
         @Override public void ended() {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.ANSWERED || forked.remove(id) == null) return;
+                if (call == null || call.state() != CallState.ANSWERED || forked.remove(id) == null) return null;
                 finish(call.ended(CallState.ENDED, "hangup", call.calleeId(), clock.instant()), CallState.ANSWERED);
-            }
+                return null;
+            });
         }
     }
 
@@ -433,8 +557,12 @@ public class CallService implements CallGateway {
     }
 
     /** {@code POST …/answer}: the first of the callee's devices wins. */
-    public synchronized CallView answer(AccountPrincipal who, String id, CallViews.Answer body) {
+    public CallView answer(AccountPrincipal who, String id, CallViews.Answer body) {
         String sdp = requireSdp(body.sdp());
+        return view(step(true, () -> answer(who, id, sdp)));
+    }
+
+    private Call answer(AccountPrincipal who, String id, String sdp) {
         Call call = partyCall(who, id);
         if (call.callerId().equals(who.accountId())) {
             throw ApiException.forbidden("forbidden", "Only the called account answers a call.");
@@ -463,13 +591,13 @@ public class CallService implements CallGateway {
         cancelRingTimer(id);
         stopPhones(id);
         toCaller(call).answered(answer);
-        publisher.publish(call.calleeId(), "call.ended",
-                new CallViews.Ended(id, answered.state().wire(), "answered_elsewhere", null));
-        return view(answered);
+        publish(call.calleeId(), "call.ended",
+                () -> new CallViews.Ended(id, answered.state().wire(), "answered_elsewhere", null));
+        return answered;
     }
 
     /** {@code POST …/candidates}: passed to the other party; with a relay the relay does ICE itself. */
-    public synchronized void candidate(AccountPrincipal who, String id, CallViews.Candidate body) {
+    public void candidate(AccountPrincipal who, String id, CallViews.Candidate body) {
         String candidate = requireText(body.candidate(), "candidate", MAX_CANDIDATE);
         if (body.sdpMid() != null && body.sdpMid().length() > 64) {
             throw ApiException.badRequest("invalid_candidate", "'sdpMid' is at most 64 characters.");
@@ -477,20 +605,31 @@ public class CallService implements CallGateway {
         if (body.sdpMLineIndex() != null && (body.sdpMLineIndex() < 0 || body.sdpMLineIndex() > 63)) {
             throw ApiException.badRequest("invalid_candidate", "'sdpMLineIndex' is 0 to 63.");
         }
-        Call call = partyCall(who, id);
-        if (!call.state().live()) throw ApiException.conflict("call_ended", "The call is " + call.state().wire() + ".");
-        if (relay != null) return;
-        publisher.publish(call.peerOf(who.accountId()), "call.candidate",
-                new CallViews.CandidateEvent(id, candidate, body.sdpMid(), body.sdpMLineIndex()));
+        step(false, () -> {
+            Call call = partyCall(who, id);
+            if (!call.state().live()) throw ApiException.conflict("call_ended", "The call is " + call.state().wire() + ".");
+            if (relay != null) return null;
+            publish(call.peerOf(who.accountId()), "call.candidate",
+                    () -> new CallViews.CandidateEvent(id, candidate, body.sdpMid(), body.sdpMLineIndex()));
+            return null;
+        });
     }
 
     /** {@code POST …/sdp}: renegotiation in an answered call (video switched on or off). */
-    public synchronized void renegotiate(AccountPrincipal who, String id, CallViews.Sdp body) {
+    public void renegotiate(AccountPrincipal who, String id, CallViews.Sdp body) {
         String type = body.type();
         if (!"offer".equals(type) && !"answer".equals(type)) {
             throw ApiException.badRequest("invalid_type", "'type' is offer or answer.");
         }
         String sdp = requireSdp(body.sdp());
+        boolean video = Boolean.TRUE.equals(body.video());
+        step(true, () -> {
+            renegotiate(who, id, type, sdp, video);
+            return null;
+        });
+    }
+
+    private void renegotiate(AccountPrincipal who, String id, String type, String sdp, boolean video) {
         Call call = partyCall(who, id);
         if (call.state() != CallState.ANSWERED) {
             throw ApiException.conflict("call_not_answered", "The call is " + call.state().wire() + ".");
@@ -498,7 +637,6 @@ public class CallService implements CallGateway {
         if (onPhone(id)) {
             throw ApiException.conflict("call_on_phone", "A call with a phone keeps the media it started with.");
         }
-        boolean video = Boolean.TRUE.equals(body.video());
         String relayed = sdp;
         MediaRelay r = relay;
         if (r != null) {
@@ -517,18 +655,26 @@ public class CallService implements CallGateway {
             Call withVideo = call.withVideo(true);
             save(withVideo, CallState.ANSWERED);
         }
-        publisher.publish(call.peerOf(who.accountId()), "call.sdp", new CallViews.SdpEvent(id, type, relayed, video));
+        String forPeer = relayed;
+        publish(call.peerOf(who.accountId()), "call.sdp", () -> new CallViews.SdpEvent(id, type, forPeer, video));
     }
 
     /**
      * {@code POST …/hangup}. Before an answer the caller cancels and the callee declines (or answers
      * busy); after it either ends the call. On a call already over nothing changes.
      */
-    public synchronized void hangup(AccountPrincipal who, String id, CallViews.Hangup body) {
+    public void hangup(AccountPrincipal who, String id, CallViews.Hangup body) {
         String reason = body == null ? null : body.reason();
         if (reason != null && !List.of("decline", "busy", "hangup").contains(reason)) {
             throw ApiException.badRequest("invalid_reason", "'reason' is decline, busy or hangup.");
         }
+        step(true, () -> {
+            hangup(who, id, reason);
+            return null;
+        });
+    }
+
+    private void hangup(AccountPrincipal who, String id, String reason) {
         Call call = partyCall(who, id);
         if (!call.state().live()) return;
         Instant now = clock.instant();
@@ -542,13 +688,16 @@ public class CallService implements CallGateway {
     }
 
     /** The ring timer fired: still ringing means nobody answered. */
-    synchronized void ringTimedOut(String id) {
-        ringTimers.remove(id);
-        Call call = live.get(id);
-        if (call == null || call.state() != CallState.RINGING) return;
-        Call missed = call.ended(CallState.MISSED, "missed", null, clock.instant());
-        finish(missed, CallState.RINGING);
-        tellChatMissed(missed);
+    void ringTimedOut(String id) {
+        step(false, () -> {
+            ringTimers.remove(id);
+            Call call = live.get(id);
+            if (call == null || call.state() != CallState.RINGING) return null;
+            Call missed = call.ended(CallState.MISSED, "missed", null, clock.instant());
+            finish(missed, CallState.RINGING);
+            tellChatMissed(missed);
+            return null;
+        });
     }
 
     /** Chat writes the missed-call message (Event Admin, asynchronously). */
@@ -564,7 +713,7 @@ public class CallService implements CallGateway {
         props.put("calleeId", call.calleeId());
         props.put("video", call.video());
         props.put("startedAt", call.startedAt().toString());
-        ea.postEvent(new Event(MISSED_TOPIC, props));
+        step.after.add(() -> ea.postEvent(new Event(MISSED_TOPIC, props)));
     }
 
     // ---- calls to a company's phone system
@@ -602,7 +751,7 @@ public class CallService implements CallGateway {
      * {@code offer} from it, so that each further branch of the far leg gets media of its own.
      */
     private void bridge(Call call, String callerHandle, String offer, String callerSdp, CallBridge bridge) {
-        store.insert(call);
+        insert(call);
         live.put(call.id(), call);
         bridged.put(call.id(), bridge);
         ringTimers.put(call.id(), timer.schedule(() -> safely(call.id(), () -> ringTimedOut(call.id())),
@@ -610,7 +759,7 @@ public class CallService implements CallGateway {
         CallBridge.BridgedCall placed = new CallBridge.BridgedCall(call.id(), call.callerId(), callerHandle,
                 call.calleeId(), offer, call.video());
         FarLeg leg = new FarLeg(call.id(), callerSdp);
-        legs.execute(() -> bridge.ring(placed, leg));
+        toLeg(() -> bridge.ring(placed, leg));
     }
 
     /**
@@ -665,10 +814,11 @@ public class CallService implements CallGateway {
         }
 
         @Override public void ringing() {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
                 if (call != null && call.state() == CallState.RINGING) toCaller(call).ringing(null);
-            }
+                return null;
+            });
         }
 
         @Override public void earlyMedia(String sdp) {
@@ -676,12 +826,13 @@ public class CallService implements CallGateway {
         }
 
         @Override public void earlyMedia(String branch, String sdp) {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.RINGING) return;
+                if (call == null || call.state() != CallState.RINGING) return null;
                 String forCaller = throughRelay(call, branch, sdp);
                 if (forCaller != null) toCaller(call).ringing(forCaller);
-            }
+                return null;
+            });
         }
 
         @Override public void answered(String sdp) {
@@ -689,25 +840,26 @@ public class CallService implements CallGateway {
         }
 
         @Override public void answered(String branch, String sdp) {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.RINGING) return;
+                if (call == null || call.state() != CallState.RINGING) return null;
                 String forCaller = throughRelay(call, branch, sdp);
                 if (forCaller == null) {
                     finish(call.ended(CallState.FAILED, "failed", null, clock.instant()), CallState.RINGING);
-                    return;
+                    return null;
                 }
                 Call answered = call.answered(clock.instant());
                 save(answered, CallState.RINGING);
                 cancelRingTimer(id);
                 toCaller(call).answered(forCaller);
-            }
+                return null;
+            });
         }
 
         @Override public void failed(String reason, String detail) {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.RINGING) return;
+                if (call == null || call.state() != CallState.RINGING) return null;
                 LOG.info("Call {} to a company was not placed: {} ({})", id, reason, detail);
                 CallState end = switch (reason == null ? "" : reason) {
                     case "busy" -> CallState.BUSY;
@@ -718,16 +870,18 @@ public class CallService implements CallGateway {
                 String by = end == CallState.BUSY || end == CallState.DECLINED ? call.calleeId() : null;
                 bridged.remove(id);
                 finish(call.ended(end, end.wire(), by, clock.instant()), CallState.RINGING);
-            }
+                return null;
+            });
         }
 
         @Override public void ended() {
-            synchronized (CallService.this) {
+            step(false, () -> {
                 Call call = live.get(id);
-                if (call == null || call.state() != CallState.ANSWERED) return;
+                if (call == null || call.state() != CallState.ANSWERED) return null;
                 bridged.remove(id);
                 finish(call.ended(CallState.ENDED, "hangup", call.calleeId(), clock.instant()), CallState.ANSWERED);
-            }
+                return null;
+            });
         }
 
         /**
@@ -748,7 +902,7 @@ public class CallService implements CallGateway {
 
     // ---- reading
 
-    public synchronized CallView get(AccountPrincipal who, String id) {
+    public CallView get(AccountPrincipal who, String id) {
         return view(partyCall(who, id));
     }
 
@@ -770,15 +924,15 @@ public class CallService implements CallGateway {
         cancelRingTimer(id);
         // Still bridged means the far leg does not know yet (its own reports take the call out first).
         CallBridge bridge = bridged.remove(id);
-        if (bridge != null) legs.execute(() -> bridge.hangup(id));
+        if (bridge != null) toLeg(() -> bridge.hangup(id));
         boolean phoneAnswered = answeredOnPhone.contains(id);
         stopPhones(id);
         answeredOnPhone.remove(id);
         webRung.remove(id);
         CallBridge.Listener caller = gatewayCallers.remove(id);
         if (caller != null) {
-            if (from == CallState.ANSWERED) legs.execute(caller::ended);
-            else legs.execute(() -> caller.failed(ended.state().wire(), ended.reason()));
+            if (from == CallState.ANSWERED) toLeg(caller::ended);
+            else toLeg(() -> caller.failed(ended.state().wire(), ended.reason()));
         }
         MediaRelay r = relay;
         if (r != null) {
@@ -795,7 +949,7 @@ public class CallService implements CallGateway {
     private void stopPhones(String id) {
         CallFork fork = forked.remove(id);
         if (fork == null) return;
-        legs.execute(() -> fork.hangup(id));
+        toLeg(() -> fork.hangup(id));
         MediaRelay r = relay;
         if (r != null && !answeredOnPhone.contains(id)) r.delete(id + PHONES);
     }
@@ -822,31 +976,32 @@ public class CallService implements CallGateway {
         if (gateway == null) {
             return new CallerSide() {
                 @Override public void ringing(String earlySdp) {
-                    publisher.publish(call.callerId(), "call.ringing", new CallViews.Progress(call.id(), earlySdp));
+                    publish(call.callerId(), "call.ringing", () -> new CallViews.Progress(call.id(), earlySdp));
                 }
 
                 @Override public void answered(String sdp) {
-                    publisher.publish(call.callerId(), "call.answered", new CallViews.Answered(call.id(), sdp));
+                    publish(call.callerId(), "call.answered", () -> new CallViews.Answered(call.id(), sdp));
                 }
             };
         }
         return new CallerSide() {
             @Override public void ringing(String earlySdp) {
-                legs.execute(earlySdp == null ? gateway::ringing : () -> gateway.earlyMedia(earlySdp));
+                toLeg(earlySdp == null ? gateway::ringing : () -> gateway.earlyMedia(earlySdp));
             }
 
             @Override public void answered(String sdp) {
-                legs.execute(() -> gateway.answered(sdp));
+                toLeg(() -> gateway.answered(sdp));
             }
         };
     }
 
+    /** The call moves on in memory now and in the store with the step's commit. */
     private void save(Call next, CallState expected) {
-        if (!store.update(next, expected)) {
-            // Another runtime on the same database moved it: take the stored state and refuse this step.
-            store.find(next.id()).ifPresentOrElse(this::remember, () -> live.remove(next.id()));
-            throw ApiException.conflict("call_changed", "The call changed meanwhile; fetch it again.");
-        }
+        write(c -> {
+            if (!store.update(c, next, expected)) {
+                LOG.warn("Call {} was no longer {} in the store; it stays as stored there", next.id(), expected.wire());
+            }
+        });
         remember(next);
     }
 
@@ -855,13 +1010,18 @@ public class CallService implements CallGateway {
     }
 
     private void remember(Call c) {
-        if (c.state().live()) live.put(c.id(), c);
-        else live.remove(c.id());
+        if (c.state().live()) {
+            live.put(c.id(), c);
+        } else {
+            live.remove(c.id());
+            unstored.put(c.id(), c);
+            step.after.add(() -> unstored.remove(c.id(), c));
+        }
     }
 
     private void publishEnded(Call c) {
-        CallViews.Ended ended = new CallViews.Ended(c.id(), c.state().wire(), c.reason(), handle(c.endedBy()));
-        publisher.publish(List.of(c.callerId(), c.calleeId()), "call.ended", ended);
+        publish(List.of(c.callerId(), c.calleeId()), "call.ended",
+                () -> new CallViews.Ended(c.id(), c.state().wire(), c.reason(), handle(c.endedBy())));
     }
 
     private boolean inAnsweredCall(String accountId) {
@@ -877,7 +1037,11 @@ public class CallService implements CallGateway {
 
     private Optional<Call> findCall(String id) {
         if (id == null || id.length() > 64) return Optional.empty();
-        Call c = live.get(id);
+        Call c;
+        synchronized (this) {
+            c = live.get(id);
+        }
+        if (c == null) c = unstored.get(id);
         return c != null ? Optional.of(c) : store.find(id);
     }
 

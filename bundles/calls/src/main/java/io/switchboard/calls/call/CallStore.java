@@ -22,8 +22,14 @@ public final class CallStore {
         this.db = db;
     }
 
-    public void insert(Call c) {
-        sql("INSERT INTO calls.calls (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
+    /** A connection to write on, in a transaction of the caller's ({@link CallLog}). */
+    Connection connection() throws SQLException {
+        return db.getConnection();
+    }
+
+    public void insert(Connection connection, Call c) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "INSERT INTO calls.calls (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, c.id());
             ps.setString(2, c.callerId());
             ps.setString(3, c.calleeId());
@@ -35,14 +41,13 @@ public final class CallStore {
             setTime(ps, 9, c.answeredAt());
             setTime(ps, 10, c.endedAt());
             ps.executeUpdate();
-            return null;
-        });
+        }
     }
 
     /** Writes {@code next} if the stored call is still in {@code expected}; false when it was not. */
-    public boolean update(Call next, CallState expected) {
-        return sql("UPDATE calls.calls SET video = ?, state = ?, reason = ?, ended_by = ?, answered_at = ?, ended_at = ? "
-                + "WHERE id = ? AND state = ?", ps -> {
+    public boolean update(Connection connection, Call next, CallState expected) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE calls.calls SET video = ?, state = ?, reason = ?, "
+                + "ended_by = ?, answered_at = ?, ended_at = ? WHERE id = ? AND state = ?")) {
             ps.setBoolean(1, next.video());
             ps.setString(2, next.state().wire());
             ps.setString(3, next.reason());
@@ -52,7 +57,7 @@ public final class CallStore {
             ps.setString(7, next.id());
             ps.setString(8, expected.wire());
             return ps.executeUpdate() == 1;
-        });
+        }
     }
 
     public Optional<Call> find(String id) {

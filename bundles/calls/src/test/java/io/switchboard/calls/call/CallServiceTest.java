@@ -50,13 +50,7 @@ class CallServiceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE SCHEMA calls; SET search_path TO calls");
-            for (String m : List.of("V1__calls.sql", "V2__failed.sql")) {
-                s.execute(Files.readString(Path.of(CallServiceTest.class.getClassLoader().getResource("db/migration/calls/" + m).toURI())));
-            }
-        }
+        postgres = CallsSchema.start();
         store = new CallStore(postgres.getPostgresDatabase());
     }
 
@@ -98,6 +92,70 @@ class CallServiceTest {
         assertEquals(CallState.MISSED, stored.state());
         assertEquals(null, stored.endedBy());
         assertTrue(published.types(accounts.id("amy_t")).contains("call.ended"));
+    }
+
+    @Test
+    void withItsOwnThreadsARestStepAnswersAfterItsCommitAndItsEventsFollowIt() throws Exception {
+        AccountPrincipal a = accounts.add("ann_async");
+        AccountPrincipal b = accounts.add("bob_async");
+        StoreCheckingPublished seen = new StoreCheckingPublished();
+        CallService calls = new CallService(store, seen, accounts, java.time.Clock.systemUTC(), Duration.ofSeconds(30), null);
+        try {
+            String id = calls.start(a, new CallViews.NewCall("bob_async", OFFER, false)).id();
+            assertEquals(CallState.RINGING, store.find(id).orElseThrow().state(), "stored when start returns");
+            assertEquals("answered", calls.answer(b, id, new CallViews.Answer(ANSWER)).state());
+            assertEquals(CallState.ANSWERED, store.find(id).orElseThrow().state(), "stored when answer returns");
+            calls.hangup(a, id, new CallViews.Hangup("hangup"));
+            assertEquals(CallState.ENDED, store.find(id).orElseThrow().state(), "stored when hangup returns");
+            assertEquals("ended", calls.get(a, id).state());
+
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (seen.types(accounts.id("bob_async")).size() < 3 && System.nanoTime() < deadline) Thread.sleep(10);
+            assertEquals(List.of("call.answered", "call.ended"), seen.types(accounts.id("ann_async")));
+            assertEquals(List.of("call.incoming", "call.ended", "call.ended"), seen.types(accounts.id("bob_async")));
+            // Each event went out after its step's commit: the store held what the event says, or a later state.
+            assertEquals(List.of(), seen.early, "events published before their step was stored");
+        } finally {
+            calls.deactivate();
+        }
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive()
+                && (t.getName().equals("switchboard-calls-log") || t.getName().equals("switchboard-calls-events")
+                || t.getName().equals("switchboard-calls-legs"))), "the service's threads end with it");
+    }
+
+    /**
+     * Records each event as {@link Published} does, and the events that went out while the store still
+     * held an earlier state of their call than the one they report.
+     */
+    private static final class StoreCheckingPublished extends Published {
+        final List<String> early = new CopyOnWriteArrayList<>();
+
+        /** Ringing, then answered, then any end. */
+        private static int rank(CallState state) {
+            return state == CallState.RINGING ? 0 : state == CallState.ANSWERED ? 1 : 2;
+        }
+
+        @Override public long publish(String accountId, String type, Object data) {
+            CallState reported;
+            String id;
+            if (data instanceof CallViews.Incoming i) {
+                reported = CallState.RINGING;
+                id = i.id();
+            } else if (data instanceof CallViews.Answered a) {
+                reported = CallState.ANSWERED;
+                id = a.id();
+            } else if (data instanceof CallViews.Ended e) {
+                reported = CallState.ofWire(e.state());
+                id = e.id();
+            } else {
+                throw new IllegalStateException("unexpected " + data);
+            }
+            Optional<Call> stored = store.find(id);
+            if (stored.isEmpty() || rank(stored.get().state()) < rank(reported)) {
+                early.add(type + " " + reported.wire() + " while stored " + stored.map(c -> c.state().wire()).orElse("nothing"));
+            }
+            return super.publish(accountId, type, data);
+        }
     }
 
     @Test
@@ -518,7 +576,7 @@ class CallServiceTest {
         }
     }
 
-    private static final class Published implements UpdatePublisher {
+    private static class Published implements UpdatePublisher {
         private final List<Object[]> log = new CopyOnWriteArrayList<>();
 
         List<String> types(String account) {

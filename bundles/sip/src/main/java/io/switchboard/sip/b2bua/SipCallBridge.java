@@ -8,7 +8,7 @@ import io.switchboard.sip.DaemonThreads;
 import io.switchboard.sip.device.SipDeviceService;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.RoutingService;
-import io.switchboard.sip.routing.StoredRoutingState;
+import io.switchboard.sip.routing.AnsweredLog;
 import io.switchboard.sip.routing.Target;
 import io.switchboard.sip.stack.RequestHandler;
 import io.switchboard.sip.stack.SipRuntime;
@@ -100,6 +100,7 @@ public class SipCallBridge implements CallBridge, RequestHandler {
         InviteLeg.awaitPending(pending, STOP_WAIT);
         sip.removeRequestHandler(this);
         timers.shutdownNow();
+        if (companies instanceof StoredCompanies stored) stored.answers.close();
     }
 
     @Override
@@ -168,27 +169,30 @@ public class SipCallBridge implements CallBridge, RequestHandler {
     }
 
     private static Companies stored(RoutingService routing, DataSource db, TrunkStore trunks) {
-        return new Companies() {
-            @Override
-            public List<Trunk> trunks(String companyId) {
-                return trunks.ofCompany(companyId);
-            }
+        return new StoredCompanies(routing, new AnsweredLog(db), trunks);
+    }
 
-            @Override
-            public boolean routes(String companyId) {
-                return routing.hasRules(companyId);
-            }
+    /** The companies' trunks and rules as stored; their targets' answers written behind the calls. */
+    private record StoredCompanies(RoutingService routing, AnsweredLog answers, TrunkStore trunkStore) implements Companies {
+        @Override
+        public List<Trunk> trunks(String companyId) {
+            return trunkStore.ofCompany(companyId);
+        }
 
-            @Override
-            public Optional<List<RingStep>> steps(String companyId, Instant now, Predicate<Target> busy) {
-                return routing.router(companyId).map(r -> r.route(now, busy));
-            }
+        @Override
+        public boolean routes(String companyId) {
+            return routing.hasRules(companyId);
+        }
 
-            @Override
-            public void answered(String companyId, String targetKey, Instant at) {
-                new StoredRoutingState(db, companyId).answered(targetKey, at);
-            }
-        };
+        @Override
+        public Optional<List<RingStep>> steps(String companyId, Instant now, Predicate<Target> busy) {
+            return routing.router(companyId).map(r -> r.route(now, busy));
+        }
+
+        @Override
+        public void answered(String companyId, String targetKey, Instant at) {
+            answers.answered(companyId, targetKey, at);
+        }
     }
 
     static Logger log() {

@@ -54,16 +54,24 @@ public final class StoredRoutingState implements RoutingState {
 
     @Override
     public void answered(String targetKey, Instant at) {
-        try (Connection c = db.getConnection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO sip.routing_targets (company_id, target, last_call, answered) VALUES (?, ?, ?, 1) "
+        try (Connection c = db.getConnection()) {
+            answered(c, companyId, targetKey, at, 1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("routing state: " + e.getMessage(), e);
+        }
+    }
+
+    /** Counts {@code count} answers of the target, the latest at {@code at} (an earlier one leaves the last call as it is). */
+    static void answered(Connection c, String companyId, String targetKey, Instant at, int count) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO sip.routing_targets (company_id, target, last_call, answered) VALUES (?, ?, ?, ?) "
                         + "ON CONFLICT (company_id, target) DO UPDATE SET last_call = GREATEST(sip.routing_targets.last_call, "
-                        + "EXCLUDED.last_call), answered = sip.routing_targets.answered + 1")) {
+                        + "EXCLUDED.last_call), answered = sip.routing_targets.answered + EXCLUDED.answered")) {
             s.setString(1, companyId);
             s.setString(2, targetKey);
             s.setTimestamp(3, Timestamp.from(at));
+            s.setInt(4, count);
             s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("routing state: " + e.getMessage(), e);
         }
     }
 
