@@ -65,6 +65,8 @@ class EmbeddedDatabaseTest {
             assertEquals(List.of("on"), query(db, "show fsync"));
             assertEquals(List.of("on"), query(db, "show synchronous_commit"));
             assertEquals(List.of("on"), query(db, "show full_page_writes"));
+            // New WAL files are not zero-filled by a waiting commit (the flushes above still cover them).
+            assertEquals(List.of("off"), query(db, "show wal_init_zero"));
         }
     }
 
