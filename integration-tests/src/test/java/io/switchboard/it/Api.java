@@ -104,7 +104,16 @@ public final class Api {
         if (token != null) b.header("Authorization", "Bearer " + token);
         if (contentType != null) b.header("Content-Type", contentType);
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
-        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = b.build();
+        HttpResponse<String> r;
+        try {
+            r = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // A pooled connection the server had just closed: the request never reached it (not one
+            // byte came back), and the JDK client retries only GET and HEAD on its own. Once, anew.
+            if (e.getMessage() == null || !e.getMessage().contains("received no bytes")) throw e;
+            r = client.send(request, HttpResponse.BodyHandlers.ofString());
+        }
         return new Reply(r.statusCode(), r.body(), r);
     }
 
