@@ -56,10 +56,7 @@ class CallLogTest {
             Call first = ringing();
             List<String> told = new CopyOnWriteArrayList<>();
             List<CompletableFuture<Void>> stored = new ArrayList<>();
-            stored.add(log.submit(List.of(c -> {
-                await(queued);
-                store.insert(c, first);
-            }), List.of(() -> told.add(first.id()))));
+            stored.add(log.submit(List.of(heldUntil(queued, store, first)), List.of(() -> told.add(first.id()))));
             List<Call> rest = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 Call call = ringing();
@@ -97,10 +94,7 @@ class CallLogTest {
             Call before = ringing();
             Call after = ringing();
             List<String> told = new CopyOnWriteArrayList<>();
-            CompletableFuture<Void> a = log.submit(List.of(c -> {
-                await(queued);
-                store.insert(c, before);
-            }), List.of(() -> told.add("before")));
+            CompletableFuture<Void> a = log.submit(List.of(heldUntil(queued, store, before)), List.of(() -> told.add("before")));
             CompletableFuture<Void> bad = log.submit(List.of(c -> store.insert(c, taken)), List.of(() -> told.add("bad")));
             CompletableFuture<Void> b = log.submit(List.of(c -> store.insert(c, after)), List.of(() -> told.add("after")));
             queued.countDown();
@@ -123,10 +117,7 @@ class CallLogTest {
         CountDownLatch queued = new CountDownLatch(1);
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < 20; i++) calls.add(ringing());
-        log.submit(List.of(c -> {
-            await(queued);
-            store.insert(c, calls.get(0));
-        }), List.of());
+        log.submit(List.of(heldUntil(queued, store, calls.get(0))), List.of());
         for (Call call : calls.subList(1, calls.size())) log.submit(List.of(c -> store.insert(c, call)), List.of());
         Thread release = new Thread(() -> {
             sleep(200);
@@ -141,6 +132,14 @@ class CallLogTest {
         CompletableFuture<Void> f = log.submit(List.of(c -> store.insert(c, late)), List.of());
         assertTrue(f.isDone(), "after close a step is written on the caller's thread");
         assertTrue(store.find(late.id()).isPresent());
+    }
+
+    /** Inserts {@code call} once {@code latch} is released: holds the log's thread while others queue. */
+    private static CallLog.Write heldUntil(CountDownLatch latch, CallStore store, Call call) {
+        return c -> {
+            await(latch);
+            store.insert(c, call);
+        };
     }
 
     private static boolean threadAlive(String name) {
