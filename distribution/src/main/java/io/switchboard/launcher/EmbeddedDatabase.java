@@ -32,14 +32,18 @@ public final class EmbeddedDatabase implements AutoCloseable {
     static final String DATABASE = "postgres";
     private static final Duration TERM_WAIT = Duration.ofSeconds(20);
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    /** How often changed table and index files are written to the disk ({@link DataFileWriteback}). */
+    static final Duration WRITEBACK_PERIOD = Duration.ofSeconds(1);
 
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private final DataFileWriteback writeback;
     private boolean closed;
 
     private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
         this.dataDir = dataDir;
+        this.writeback = DataFileWriteback.start(dataDir, WRITEBACK_PERIOD);
     }
 
     /** Starts PostgreSQL on {@code dataDir}, creating the cluster there the first time. */
@@ -100,6 +104,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return postgres.getPort();
     }
 
+    /** The thread that writes changed data files to the disk every second. */
+    DataFileWriteback writeback() {
+        return writeback;
+    }
+
     /**
      * zonky registers a JVM shutdown hook that stops PostgreSQL, and shutdown hooks run all at once: on
      * SIGTERM the database would go while the bundles still write to it. Its hook does nothing once the
@@ -130,6 +139,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .flatMap(ProcessHandle::of).filter(EmbeddedDatabase::isPostgres);
         List<ProcessHandle> children = postmaster.map(p -> p.descendants().collect(Collectors.toList()))
                 .orElse(List.of());
+        writeback.close();
         holdShutdownHook(postgres, false);
         try {
             postgres.close(); // pg_ctl stop -m fast -w -t 5: returns when the pid file is gone

@@ -70,6 +70,34 @@ class EmbeddedDatabaseTest {
         }
     }
 
+    /**
+     * A table that grows is written to the disk within seconds, not left to the kernel's 30 s
+     * writeback ({@link DataFileWriteback}); the thread that does it ends with the database.
+     */
+    @Test
+    void changedTableFilesAreWrittenBackAndTheThreadEndsWithTheDatabase() throws Exception {
+        Path dir = tmp.resolve("pg");
+        Path table;
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
+            execute(db, "create table grows (id bigint primary key, text text not null)");
+            execute(db, "insert into grows select g, repeat('x', 200) from generate_series(1, 20000) g");
+            table = dir.resolve(query(db, "select pg_relation_filepath('grows')").get(0)).toAbsolutePath().normalize();
+            assertTrue(Files.size(table) > 1_000_000, "the inserts extended the table's file: " + Files.size(table));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!db.writeback().lastFlushed().contains(table) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(db.writeback().lastFlushed().contains(table),
+                    "the table's file " + table + " was not written back; last pass: " + db.writeback().lastFlushed());
+            assertTrue(threadAlive(DataFileWriteback.THREAD_NAME), "the writeback thread runs with the database");
+        }
+        assertFalse(threadAlive(DataFileWriteback.THREAD_NAME), "the writeback thread ends with close()");
+    }
+
+    private static boolean threadAlive(String name) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name));
+    }
+
     @Test
     void startsAfterTheJvmThatRanItWasKilled() throws Exception {
         Path dir = tmp.resolve("pg");

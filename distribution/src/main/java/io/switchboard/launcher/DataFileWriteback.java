@@ -1,0 +1,158 @@
+package io.switchboard.launcher;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the embedded PostgreSQL's changed table and index files to the disk every second, so that
+ * they never pile up in the kernel's page cache.
+ *
+ * <p>Why: a table or index that grows is extended by its session one zero-filled 8 kB page at a
+ * time, and PostgreSQL leaves those pages (and the pages it writes out later, until its next
+ * checkpoint) to the kernel. Linux writes a file's dirty pages back once the oldest of them is 30 s
+ * old ({@code vm.dirty_expire_centisecs}), all of them at once: under a steady insert load that is
+ * tens of MB every 30 s, and every commit's WAL flush waits behind it on the disk, for 100 to 300 ms.
+ * Written out each second, the same bytes go to the disk in small pieces and the commits do not
+ * stall. {@code fdatasync} on PostgreSQL's own files changes nothing it relies on: it only makes
+ * data durable earlier than PostgreSQL asks for.
+ *
+ * <p>Only for the database the launcher owns; a PostgreSQL given by URL runs on a host its operator
+ * tunes. One daemon thread, {@code switchboard-db-writeback}, ended by {@link #close()}.
+ */
+final class DataFileWriteback implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DataFileWriteback.class);
+    static final String THREAD_NAME = "switchboard-db-writeback";
+    /** A file changed this long before the previous pass began is written again (coarse clocks). */
+    private static final long SLACK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** How one file is written to the disk; tests count instead. */
+    interface Flush {
+        void flush(Path file) throws IOException;
+    }
+
+    private final Path root;
+    private final Flush flush;
+    private final ScheduledExecutorService thread;
+    private final AtomicLong flushed = new AtomicLong();
+    private volatile Set<Path> lastFlushed = Set.of();
+    private long since = Long.MIN_VALUE; // epoch nanos; only the writeback thread touches it
+    private boolean warned;
+
+    private DataFileWriteback(Path root, Flush flush) {
+        this.root = root;
+        this.flush = flush;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, THREAD_NAME);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts writing back the files under {@code dataDir/base} every {@code period}. */
+    static DataFileWriteback start(Path dataDir, Duration period) {
+        return start(dataDir.resolve("base"), period, DataFileWriteback::fdatasync);
+    }
+
+    static DataFileWriteback start(Path root, Duration period, Flush flush) {
+        DataFileWriteback w = new DataFileWriteback(root, flush);
+        long millis = period.toMillis();
+        w.thread.scheduleWithFixedDelay(w::passQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        return w;
+    }
+
+    private static void fdatasync(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(false);
+        }
+    }
+
+    private void passQuietly() {
+        try {
+            pass();
+        } catch (IOException | RuntimeException e) {
+            if (!warned) {
+                warned = true;
+                LOG.warn("Writing back the database's files in {} failed (will keep trying): {}", root, e.toString());
+            }
+        }
+    }
+
+    /** One pass: every regular file changed since shortly before the previous pass began is written. */
+    void pass() throws IOException {
+        long begin = nowNanos();
+        long threshold = since == Long.MIN_VALUE ? Long.MIN_VALUE : since - SLACK_NANOS;
+        Set<Path> changed = new HashSet<>();
+        if (Files.isDirectory(root)) {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) >= threshold) {
+                        changed.add(file);
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // dropped while we walked
+                }
+            });
+        }
+        Set<Path> done = new HashSet<>();
+        for (Path file : changed) {
+            try {
+                flush.flush(file);
+                done.add(file);
+            } catch (NoSuchFileException e) {
+                // a table dropped or rewritten since the walk
+            }
+        }
+        flushed.addAndGet(done.size());
+        if (!done.isEmpty()) lastFlushed = Set.copyOf(done);
+        since = begin;
+    }
+
+    private static long nowNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
+    }
+
+    /** Files written back so far. */
+    long filesFlushed() {
+        return flushed.get();
+    }
+
+    /** The files of the last pass that wrote any. */
+    Set<Path> lastFlushed() {
+        return lastFlushed;
+    }
+
+    /** Stops the thread (a pass under way finishes first, up to 5 s). */
+    @Override
+    public void close() {
+        thread.shutdown(); // the periodic pass is cancelled; one under way is not interrupted
+        try {
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("{} did not stop within 5 s", THREAD_NAME);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
