@@ -2,10 +2,10 @@
 # Commit stalls from the kernel's writeback of PostgreSQL's table files, without Switchboard.
 #
 # A PostgreSQL with the embedded database's settings (fsync and synchronous_commit on, wal_init_zero
-# off) takes 10-row inserts into a copy of chat.messages (three indexes) at a fixed rate, twice in one
-# run: once as is, once with every table or index file changed in the last 3 s written to the disk
-# (fdatasync) once a second, as the launcher's DataFileWriteback does. For each: the seconds in which a
-# transaction took over 30 ms, the worst, and the mean.
+# off) takes 10-row inserts into chat.messages (made by the chat bundle's migrations, three indexes)
+# at a fixed rate, twice in one run: once as is, once with every table or index file changed in the
+# last 3 s written to the disk (fdatasync) once a second, as the launcher's DataFileWriteback does.
+# For each: the seconds in which a transaction took over 30 ms, the worst, and the mean.
 #   bench/pg/writeback.sh [--seconds=100] [--rate=400]   (rate: transactions/s, 10 rows each)
 # Needs PostgreSQL's server binaries (the embedded ones, unpacked under /tmp/embedded-pg by any start
 # of Switchboard, or a Debian postgresql package) and pgbench.
@@ -25,6 +25,7 @@ pgbench=$(ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1 |
 [ -n "$bin" ] && [ -x "$bin/postgres" ] || { echo "no PostgreSQL server binaries found" >&2; exit 1; }
 [ -n "$pgbench" ] || { echo "pgbench not found (Debian: postgresql-client)" >&2; exit 1; }
 
+migrations=$(cd "$(dirname "$0")/../../bundles/chat/src/main/resources/db/migration/chat" && pwd)
 work=$(mktemp -d /tmp/pg-writeback.XXXXXX)
 as=()
 if [ "$(id -u)" = 0 ]; then as=(runuser -u nobody --); chown nobody "$work"; fi
@@ -43,20 +44,15 @@ start() {
   "${as[@]}" "$bin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 >/dev/null
   "${as[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/data/log.txt" -w -o "-p $port -k $work \
     -c listen_addresses=localhost -c fsync=on -c synchronous_commit=on -c wal_init_zero=off" start >/dev/null
-  psql -h localhost -p "$port" -U postgres -d postgres -q -c "
-    CREATE TABLE m (conversation_id text NOT NULL, seq bigint NOT NULL, pos bigint NOT NULL,
-      sender_id text NOT NULL, client_msg_id text NOT NULL, text text, reply_to bigint, attachments jsonb,
-      location jsonb, reactions jsonb, edited_at timestamptz, deleted boolean NOT NULL DEFAULT false,
-      sent_at timestamptz NOT NULL, PRIMARY KEY (conversation_id, seq),
-      UNIQUE (conversation_id, sender_id, client_msg_id));
-    CREATE INDEX ON m (conversation_id, pos);
-    CHECKPOINT;"
+  # chat.messages as the chat bundle's migrations make it (three indexes)
+  psql -h localhost -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA chat" \
+    $(ls "$migrations"/V*.sql | sort -V | sed 's/^/-f /') -c "CHECKPOINT"
 }
 
 cat > "$work/insert.sql" <<'EOF'
 \set c random(1, 500)
 \set s random(1, 1000000000)
-INSERT INTO m (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
+INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
 SELECT 'c_' || :c || '_' || g, :s::bigint * 10 + g, :s::bigint * 10 + g, 'a_00000000000000000000' || g,
        'p1-' || :s || '-' || g, 'a message of moderate length, as the chat bench sends them ' || g, now()
 FROM generate_series(1, 10) g;

@@ -10,6 +10,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -39,7 +40,7 @@ final class DataFileWriteback implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataFileWriteback.class);
     static final String THREAD_NAME = "switchboard-db-writeback";
     /** A file changed this long before the previous pass began is written again (coarse clocks). */
-    private static final long SLACK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration SLACK = Duration.ofSeconds(1);
 
     /** How one file is written to the disk; tests count instead. */
     interface Flush {
@@ -51,7 +52,7 @@ final class DataFileWriteback implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicLong flushed = new AtomicLong();
     private volatile Set<Path> lastFlushed = Set.of();
-    private long since = Long.MIN_VALUE; // epoch nanos; only the writeback thread touches it
+    private Instant since = Instant.now(); // only the writeback thread touches it after start
     private boolean warned;
 
     private DataFileWriteback(Path root, Flush flush) {
@@ -93,44 +94,36 @@ final class DataFileWriteback implements AutoCloseable {
         }
     }
 
-    /** One pass: every regular file changed since shortly before the previous pass began is written. */
+    /**
+     * One pass: every regular file changed since shortly before the previous pass began (the first
+     * time: since shortly before this writeback started) is written.
+     */
     void pass() throws IOException {
-        long begin = nowNanos();
-        long threshold = since == Long.MIN_VALUE ? Long.MIN_VALUE : since - SLACK_NANOS;
-        Set<Path> changed = new HashSet<>();
-        if (Files.isDirectory(root)) {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    if (attrs.isRegularFile() && attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) >= threshold) {
-                        changed.add(file);
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE; // dropped while we walked
-                }
-            });
-        }
+        Instant begin = Instant.now();
+        Instant threshold = since.minus(SLACK);
         Set<Path> done = new HashSet<>();
-        for (Path file : changed) {
-            try {
-                flush.flush(file);
-                done.add(file);
-            } catch (NoSuchFileException e) {
-                // a table dropped or rewritten since the walk
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile() && !attrs.lastModifiedTime().toInstant().isBefore(threshold)) {
+                    try {
+                        flush.flush(file);
+                        done.add(file);
+                    } catch (NoSuchFileException e) {
+                        // a table dropped or rewritten since the walk listed it
+                    }
+                }
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // dropped while we walked, or no cluster yet
+            }
+        });
         flushed.addAndGet(done.size());
         if (!done.isEmpty()) lastFlushed = Set.copyOf(done);
         since = begin;
-    }
-
-    private static long nowNanos() {
-        java.time.Instant now = java.time.Instant.now();
-        return TimeUnit.SECONDS.toNanos(now.getEpochSecond()) + now.getNano();
     }
 
     /** Files written back so far. */
