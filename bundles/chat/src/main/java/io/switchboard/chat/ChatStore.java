@@ -159,10 +159,13 @@ final class ChatStore {
 
     // ---- the log
 
-    /** The highest position handed out so far. */
+    /** The highest position handed out so far (a conversation's newest message holds its highest). */
     long maxPosition() throws SQLException {
         try (Connection c = connection(); PreparedStatement s = c.prepareStatement("""
-                SELECT greatest((SELECT max(pos) FROM chat.messages), (SELECT max(pos) FROM chat.events),
+                SELECT greatest((SELECT max(last.pos) FROM chat.conversations cv CROSS JOIN LATERAL
+                                   (SELECT pos FROM chat.messages m WHERE m.conversation_id = cv.id
+                                     ORDER BY m.seq DESC LIMIT 1) last),
+                                (SELECT max(pos) FROM chat.events),
                                 (SELECT max(created_pos) FROM chat.conversations), 0)""");
              ResultSet rs = s.executeQuery()) {
             rs.next();
@@ -195,20 +198,24 @@ final class ChatStore {
     /** A stored change as the log holds it: a message (created) or an event's JSON. */
     record LogEntry(long pos, String type, MessageRow message, String json) {}
 
-    /**
-     * What the account may replay after {@code after}: messages and events of the conversations it
-     * was a member of at their positions, in position order.
-     */
-    List<LogEntry> since(String accountId, long after, int limit) throws SQLException {
-        String sql = """
+    private static final String NULL_MESSAGE_COLUMNS = """
+            NULL::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint,
+            NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::boolean, NULL::timestamptz, NULL::text""";
+
+    /** The replay query of {@link #since}; package-visible for the tests' plans. */
+    static final String SINCE = """
                 WITH ms AS (
                     SELECT conversation_id, greatest(from_pos, ? + 1) AS lo, until_pos AS hi
                     FROM chat.memberships
-                    WHERE account_id = ? AND (until_pos IS NULL OR until_pos > ?))
+                    WHERE account_id = ? AND (until_pos IS NULL OR until_pos > ?)),
+                seqs AS MATERIALIZED (
+                    SELECT conversation_id, chat.first_seq_from(conversation_id, lo) AS first,
+                           CASE WHEN hi IS NOT NULL THEN chat.first_seq_from(conversation_id, hi + 1) END AS past
+                    FROM ms)
                 SELECT * FROM (
                     (SELECT m.pos AS log_pos, 'message.created' AS type, NULL AS data, %s
-                     FROM ms JOIN chat.messages m ON m.conversation_id = ms.conversation_id
-                      AND m.pos >= ms.lo AND (ms.hi IS NULL OR m.pos <= ms.hi)
+                     FROM seqs JOIN chat.messages m ON m.conversation_id = seqs.conversation_id
+                      AND m.seq >= seqs.first AND (seqs.past IS NULL OR m.seq < seqs.past)
                      ORDER BY m.pos LIMIT ?)
                     UNION ALL
                     (SELECT e.pos AS log_pos, e.type, e.data::text, %s
@@ -216,7 +223,15 @@ final class ChatStore {
                       AND e.pos >= ms.lo AND (ms.hi IS NULL OR e.pos <= ms.hi)
                      ORDER BY e.pos LIMIT ?)) u
                 ORDER BY log_pos LIMIT ?""".formatted(MESSAGE_COLUMNS, NULL_MESSAGE_COLUMNS);
-        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(sql)) {
+
+    /**
+     * What the account may replay after {@code after}: messages and events of the conversations it
+     * was a member of at their positions, in position order. A membership's messages are a range of
+     * the primary key: pos rises with seq in a conversation, and {@code chat.first_seq_from} (V3)
+     * finds the seqs where the membership's positions begin and end.
+     */
+    List<LogEntry> since(String accountId, long after, int limit) throws SQLException {
+        try (Connection c = connection(); PreparedStatement s = c.prepareStatement(SINCE)) {
             s.setLong(1, after);
             s.setString(2, accountId);
             s.setLong(3, after);
@@ -238,10 +253,6 @@ final class ChatStore {
             return out;
         }
     }
-
-    private static final String NULL_MESSAGE_COLUMNS = """
-            NULL::text, NULL::bigint, NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint,
-            NULL::text, NULL::text, NULL::text, NULL::timestamptz, NULL::boolean, NULL::timestamptz, NULL::text""";
 
     // ---- messages
 

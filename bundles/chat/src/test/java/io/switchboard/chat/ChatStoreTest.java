@@ -97,6 +97,101 @@ class ChatStoreTest {
         assertEquals(0, store.since("stranger", 0, 100).size());
     }
 
+    @Test
+    void firstSeqFromFindsTheFirstMessageAtOrAfterEveryPosition() throws Exception {
+        // Positions rise with seq, in uneven steps (other conversations' changes come between), and
+        // seqs 40 to 44 are missing: for every position, the messages at or after it are exactly
+        // those from the seq returned on.
+        long[] seqs = new long[200];
+        long[] positions = new long[200];
+        int n = 0;
+        long pos = 10;
+        for (long seq = 1; seq <= 205; seq++) {
+            if (seq >= 40 && seq <= 44) continue;
+            pos += 1 + (seq * 7) % 13;
+            seqs[n] = seq;
+            positions[n] = pos;
+            n++;
+        }
+        try (Connection c = store.connection(); Statement s = c.createStatement()) {
+            StringBuilder values = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                if (i > 0) values.append(',');
+                values.append("('c_search',").append(seqs[i]).append(',').append(positions[i])
+                        .append(",'a','s").append(seqs[i]).append("','x',now())");
+            }
+            s.execute("INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at) VALUES " + values);
+            try (PreparedStatement q = c.prepareStatement("SELECT chat.first_seq_from(?, ?)")) {
+                for (long p = 0; p <= positions[n - 1] + 2; p++) {
+                    long first = firstSeqFrom(q, "c_search", p);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(positions[i] >= p, seqs[i] >= first,
+                                "position " + p + ": seq " + seqs[i] + " (at " + positions[i] + ") against " + first);
+                    }
+                }
+                assertEquals(206, firstSeqFrom(q, "c_search", positions[n - 1] + 1), "past the newest");
+                assertEquals(1, firstSeqFrom(q, "c_no_messages", 5));
+            }
+        }
+    }
+
+    private static long firstSeqFrom(PreparedStatement q, String conversation, long p) throws Exception {
+        q.setString(1, conversation);
+        q.setLong(2, p);
+        try (ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void replayDeepInALongConversationIsAKeyRangeNotAScan() throws Exception {
+        Instant now = Instant.now();
+        try (Connection c = store.connection(); Statement s = c.createStatement()) {
+            ConvSnapshot conv = new ConvSnapshot("c_long", "group", "L", "owner", now, Map.of("owner", "owner"));
+            store.insertConversation(c, conv, null, 5_000_000);
+            store.insertMember(c, "c_long", "long_reader", "member", 5_000_000, now);
+            // 60000 messages at every other position, with another conversation's between them
+            s.execute("""
+                    INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
+                    SELECT 'c_long', g, 5000000 + 2 * g, 'a', 'l' || g, 'message ' || g, now() FROM generate_series(1, 60000) g""");
+            s.execute("""
+                    INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
+                    SELECT 'c_beside', g, 5000001 + 2 * g, 'b', 'l' || g, 'noise', now() FROM generate_series(1, 60000) g""");
+            s.execute("ANALYZE chat.messages");
+            String plan = explainSince(c, "long_reader", 5_000_000 + 2 * 59_950);
+            assertTrue(plan.contains("messages_pkey"), plan);
+            assertFalse(plan.contains("Seq Scan on messages"), plan);
+        }
+        // after seq 59950's position: exactly seqs 59951 to 60000, in order
+        List<ChatStore.LogEntry> missed = store.since("long_reader", 5_000_000 + 2 * 59_950, 100);
+        assertEquals(50, missed.size());
+        assertEquals(59_951, missed.get(0).message().seq());
+        assertEquals(60_000, missed.get(49).message().seq());
+        // a position between two of the conversation's messages (the other conversation's)
+        assertEquals(30_001, store.since("long_reader", 5_000_000 + 2 * 30_000 + 1, 10).get(0).message().seq());
+        // from the start, paged
+        List<ChatStore.LogEntry> first = store.since("long_reader", 0, 3);
+        assertEquals(List.of(1L, 2L, 3L), first.stream().map(e -> e.message().seq()).toList());
+        assertEquals(0, store.since("long_reader", 5_000_000 + 2 * 60_000, 10).size(), "nothing after the newest");
+    }
+
+    private static String explainSince(Connection c, String account, long after) throws Exception {
+        try (PreparedStatement p = c.prepareStatement("EXPLAIN " + ChatStore.SINCE)) {
+            p.setLong(1, after);
+            p.setString(2, account);
+            p.setLong(3, after);
+            p.setInt(4, 100);
+            p.setInt(5, 100);
+            p.setInt(6, 100);
+            StringBuilder b = new StringBuilder();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) b.append(rs.getString(1)).append('\n');
+            }
+            return b.toString();
+        }
+    }
+
     private static MessageRow row(String conv, long seq, long pos, String text) {
         return new MessageRow(conv, seq, pos, "owner", "m" + seq, text, null, null, null, null, null, null, false, Instant.now());
     }
