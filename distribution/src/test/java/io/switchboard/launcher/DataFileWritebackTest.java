@@ -70,13 +70,8 @@ class DataFileWritebackTest {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (running.filesFlushed() == 0 && System.nanoTime() < deadline) Thread.sleep(5);
             assertTrue(running.lastFlushed().contains(file), "written back on its own thread: " + running.lastFlushed());
-            assertTrue(alive(), "the thread runs");
+            assertTrue(EmbeddedDatabaseTest.threadAlive(DataFileWriteback.THREAD_NAME), "the thread runs");
         }
-        assertFalse(alive(), "close() ends the thread");
-    }
-
-    private static boolean alive() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.isAlive() && t.getName().equals(DataFileWriteback.THREAD_NAME));
+        assertFalse(EmbeddedDatabaseTest.threadAlive(DataFileWriteback.THREAD_NAME), "close() ends the thread");
     }
 }

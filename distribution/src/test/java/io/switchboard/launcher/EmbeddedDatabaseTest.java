@@ -94,7 +94,8 @@ class EmbeddedDatabaseTest {
         assertFalse(threadAlive(DataFileWriteback.THREAD_NAME), "the writeback thread ends with close()");
     }
 
-    private static boolean threadAlive(String name) {
+    /** Whether a live thread has this name. */
+    static boolean threadAlive(String name) {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().equals(name));
     }
 

@@ -427,6 +427,8 @@ public class ChatService implements UpdateSource {
             if (replyTo > 0 && replyTo > tx.lastSeq(id)) {
                 throw ApiException.badRequest("invalid_reply_to", "'replyTo' is the id of a message in this conversation.");
             }
+            // Handed out together, so pos rises with seq in a conversation: replay (ChatStore.since,
+            // migration V3) finds a position's messages by seq.
             long seq = tx.nextSeq(id);
             long pos = tx.nextPosition();
             MessageRow stored = new MessageRow(id, seq, pos, key.senderId(), key.clientMsgId(), draft.text(),

@@ -159,14 +159,16 @@ final class ChatStore {
 
     // ---- the log
 
-    /** The highest position handed out so far (a conversation's newest message holds its highest). */
+    /**
+     * The highest position handed out so far: one pass over the conversations (a conversation's
+     * newest message holds its highest message position) and the events.
+     */
     long maxPosition() throws SQLException {
         try (Connection c = connection(); PreparedStatement s = c.prepareStatement("""
-                SELECT greatest((SELECT max(last.pos) FROM chat.conversations cv CROSS JOIN LATERAL
-                                   (SELECT pos FROM chat.messages m WHERE m.conversation_id = cv.id
-                                     ORDER BY m.seq DESC LIMIT 1) last),
-                                (SELECT max(pos) FROM chat.events),
-                                (SELECT max(created_pos) FROM chat.conversations), 0)""");
+                SELECT greatest((SELECT greatest(max(cv.created_pos), max(last.pos)) FROM chat.conversations cv
+                                   LEFT JOIN LATERAL (SELECT pos FROM chat.messages m WHERE m.conversation_id = cv.id
+                                                       ORDER BY m.seq DESC LIMIT 1) last ON true),
+                                (SELECT max(pos) FROM chat.events), 0)""");
              ResultSet rs = s.executeQuery()) {
             rs.next();
             return rs.getLong(1);

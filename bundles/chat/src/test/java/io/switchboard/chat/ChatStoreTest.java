@@ -57,10 +57,13 @@ class ChatStoreTest {
     }
 
     private static String explain(Connection c, long before) throws Exception {
-        try (PreparedStatement p = c.prepareStatement("EXPLAIN " + ChatStore.HISTORY)) {
-            p.setString(1, "c_deep");
-            p.setLong(2, before);
-            p.setInt(3, 50);
+        return explain(c, ChatStore.HISTORY, "c_deep", before, 50);
+    }
+
+    /** The plan of {@code sql} with these parameters. */
+    private static String explain(Connection c, String sql, Object... params) throws Exception {
+        try (PreparedStatement p = c.prepareStatement("EXPLAIN " + sql)) {
+            for (int i = 0; i < params.length; i++) p.setObject(i + 1, params[i]);
             StringBuilder b = new StringBuilder();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) b.append(rs.getString(1)).append('\n');
@@ -73,8 +76,7 @@ class ChatStoreTest {
     void aMemberReplaysOnlyWhatHappenedWhileItWasAMember() throws Exception {
         Instant now = Instant.now();
         try (Connection c = store.connection()) {
-            ConvSnapshot conv = new ConvSnapshot("c_window", "group", "W", "owner", now, Map.of("owner", "owner"));
-            store.insertConversation(c, conv, null, 1);
+            createGroup(c, "c_window", 1, now);
             store.insertMember(c, "c_window", "owner", "owner", 1, now);
             store.insertMessages(c, List.of(row("c_window", 1, 2, "before joining")));
             store.insertMember(c, "c_window", "bob", "member", 3, now);
@@ -148,8 +150,7 @@ class ChatStoreTest {
     void replayDeepInALongConversationIsAKeyRangeNotAScan() throws Exception {
         Instant now = Instant.now();
         try (Connection c = store.connection(); Statement s = c.createStatement()) {
-            ConvSnapshot conv = new ConvSnapshot("c_long", "group", "L", "owner", now, Map.of("owner", "owner"));
-            store.insertConversation(c, conv, null, 5_000_000);
+            createGroup(c, "c_long", 5_000_000, now);
             store.insertMember(c, "c_long", "long_reader", "member", 5_000_000, now);
             // 60000 messages at every other position, with another conversation's between them
             s.execute("""
@@ -159,7 +160,8 @@ class ChatStoreTest {
                     INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
                     SELECT 'c_beside', g, 5000001 + 2 * g, 'b', 'l' || g, 'noise', now() FROM generate_series(1, 60000) g""");
             s.execute("ANALYZE chat.messages");
-            String plan = explainSince(c, "long_reader", 5_000_000 + 2 * 59_950);
+            long after = 5_000_000 + 2 * 59_950;
+            String plan = explain(c, ChatStore.SINCE, after, "long_reader", after, 100, 100, 100);
             assertTrue(plan.contains("messages_pkey"), plan);
             assertFalse(plan.contains("Seq Scan on messages"), plan);
         }
@@ -176,20 +178,28 @@ class ChatStoreTest {
         assertEquals(0, store.since("long_reader", 5_000_000 + 2 * 60_000, 10).size(), "nothing after the newest");
     }
 
-    private static String explainSince(Connection c, String account, long after) throws Exception {
-        try (PreparedStatement p = c.prepareStatement("EXPLAIN " + ChatStore.SINCE)) {
-            p.setLong(1, after);
-            p.setString(2, account);
-            p.setLong(3, after);
-            p.setInt(4, 100);
-            p.setInt(5, 100);
-            p.setInt(6, 100);
-            StringBuilder b = new StringBuilder();
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) b.append(rs.getString(1)).append('\n');
+    @Test
+    void theHighestPositionIsTheLargestOfEveryConversationsMessagesEventsAndCreation() throws Exception {
+        Instant now = Instant.now();
+        try (Connection c = store.connection(); Statement s = c.createStatement()) {
+            createGroup(c, "c_max", 9_000_000, now);
+            store.insertMessages(c, List.of(row("c_max", 1, 9_000_001, "one"), row("c_max", 2, 9_000_002, "two")));
+            store.insertEvent(c, 8_999_999, "c_max", "conversation.updated", "{}");
+            long expected;
+            try (ResultSet rs = s.executeQuery("""
+                    SELECT greatest((SELECT max(m.pos) FROM chat.messages m JOIN chat.conversations cv ON cv.id = m.conversation_id),
+                                    (SELECT max(pos) FROM chat.events), (SELECT max(created_pos) FROM chat.conversations))""")) {
+                rs.next();
+                expected = rs.getLong(1);
             }
-            return b.toString();
+            assertTrue(expected >= 9_000_002, "this test's newest message counts: " + expected);
+            assertEquals(expected, store.maxPosition());
         }
+    }
+
+    /** A group owned by "owner", created at {@code pos}. */
+    private static void createGroup(Connection c, String id, long pos, Instant now) throws Exception {
+        store.insertConversation(c, new ConvSnapshot(id, "group", id, "owner", now, Map.of("owner", "owner")), null, pos);
     }
 
     private static MessageRow row(String conv, long seq, long pos, String text) {
