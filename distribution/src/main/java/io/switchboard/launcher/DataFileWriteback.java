@@ -50,6 +50,7 @@ final class DataFileWriteback implements AutoCloseable {
     private final Path root;
     private final Flush flush;
     private final ScheduledExecutorService thread;
+    private volatile Thread worker; // the executor's one thread, joined by close()
     private final AtomicLong flushed = new AtomicLong();
     private volatile Set<Path> lastFlushed = Set.of();
     private Instant since = Instant.now(); // only the writeback thread touches it after start
@@ -61,6 +62,7 @@ final class DataFileWriteback implements AutoCloseable {
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, THREAD_NAME);
             t.setDaemon(true);
+            worker = t;
             return t;
         });
     }
@@ -136,16 +138,25 @@ final class DataFileWriteback implements AutoCloseable {
         return lastFlushed;
     }
 
-    /** Stops the thread (a pass under way finishes first, up to 5 s). */
+    /**
+     * Stops the thread (a pass under way finishes first, up to 5 s). The executor reports termination
+     * just before its thread exits, so the thread itself is joined too: after close() it is gone.
+     */
     @Override
     public void close() {
         thread.shutdown(); // the periodic pass is cancelled; one under way is not interrupted
         try {
-            if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
+            Thread t = worker;
+            if (!thread.awaitTermination(5, TimeUnit.SECONDS) || (t != null && !join(t))) {
                 LOG.warn("{} did not stop within 5 s", THREAD_NAME);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static boolean join(Thread t) throws InterruptedException {
+        t.join(TimeUnit.SECONDS.toMillis(5));
+        return !t.isAlive();
     }
 }
