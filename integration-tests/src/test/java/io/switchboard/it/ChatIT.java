@@ -579,6 +579,42 @@ class ChatIT {
     static final byte[] PNG = java.util.HexFormat.of().parseHex("89504e470d0a1a0a0000000d4948445200000001000000010806"
             + "0000001f15c4890000000d4944415478da63f8cfc0f01f0005000201d0a1a0a40000000049454e44ae426082");
 
+    /**
+     * A send with attachments reads the database, so the gateway hands it to a thread of its own; a
+     * text send to a conversation in memory is handled on the thread that read it. Mixed on one socket,
+     * they still go to the writer in the order they were sent: seq follows the socket's order.
+     */
+    @Test
+    void framesOfOneSocketKeepTheirOrderWhereverTheyAreHandled() throws Exception {
+        String ines = api.signUp("ines", "person", "Ines");
+        api.signUp("jon", "person", "Jon");
+        String id = direct(api, ines, "jon");
+        // Bytes of their own: the media test counts the files of the content-addressed store.
+        byte[] picture = java.util.Arrays.copyOf(PNG, PNG.length + 4);
+        System.arraycopy("ines".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, picture, PNG.length, 4);
+        Api.Reply up = api.postRaw("/api/v1/media", ines, picture, "image/png");
+        assertEquals(201, up.status(), up.toString());
+        String mediaId = up.json().path("mediaId").asText();
+        int n = 60;
+        try (StreamClient ws = StreamClient.open(sb.wsUrl(), ines, null)) {
+            StringBuilder all = new StringBuilder();
+            for (int i = 0; i < n; i++) {
+                String frame = i % 3 == 0
+                        ? sendFrame(id, "ord-" + i, "text", "with a picture " + i, "attachments", List.of(mediaId))
+                        : sendFrame(id, "ord-" + i, "text", "text " + i);
+                ws.sendText(frame);
+            }
+            for (int i = 0; i < n; i++) {
+                JsonNode answer = answerTo(ws, "ord-" + i);
+                assertEquals("message.sent", answer.path("type").asText(), answer.toString());
+                assertEquals(i + 1, answer.path("data").path("message").path("seq").asLong(),
+                        "frame " + i + " was stored out of the socket's order: " + answer);
+                all.append(answer.path("data").path("message").path("attachments").size());
+            }
+            assertEquals("100".repeat(n / 3), all.toString(), "every third message carries the picture");
+        }
+    }
+
     @Test
     void mediaIsStreamedCheckedAndOnlyForThoseWhoSeeIt() throws Exception {
         String yara = api.signUp("yara", "person", "Yara");

@@ -97,14 +97,19 @@ public final class StreamClient implements AutoCloseable {
         return pongs.poll(seconds, TimeUnit.SECONDS);
     }
 
-    /** Waits for the first frame matching; frames before it are dropped. */
+    /** Waits for the first frame matching; frames before it are dropped (and named if none matches). */
     JsonNode await(Predicate<JsonNode> match, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        java.util.List<String> skipped = new java.util.ArrayList<>();
         while (true) {
             long left = deadline - System.nanoTime();
             JsonNode f = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (f == null) throw new AssertionError("No matching frame within " + seconds + " s");
+            if (f == null) {
+                throw new AssertionError("No matching frame within " + seconds + " s; frames passed over: "
+                        + (skipped.size() > 20 ? skipped.subList(skipped.size() - 20, skipped.size()) : skipped));
+            }
             if (match.test(f)) return f;
+            skipped.add(f.toString());
         }
     }
 

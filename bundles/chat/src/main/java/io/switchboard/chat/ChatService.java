@@ -608,6 +608,14 @@ public class ChatService implements UpdateSource {
         return conv;
     }
 
+    /**
+     * True if the conversation is in memory, so checking a send or a typing frame for it reads no
+     * database (a stream handler may then run on the socket's reading thread).
+     */
+    boolean isLoaded(String id) {
+        return id != null && conversations.containsKey(id);
+    }
+
     private ConvSnapshot snapshot(String id) {
         ConvSnapshot conv = conversations.get(id);
         if (conv != null) return conv;

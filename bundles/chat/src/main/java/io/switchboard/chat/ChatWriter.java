@@ -1,6 +1,7 @@
 package io.switchboard.chat;
 
 import io.switchboard.sdk.api.ApiException;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -133,14 +134,6 @@ final class ChatWriter {
         return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors()));
     }
 
-    private static ExecutorService daemon(String name) {
-        return Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
     /**
      * @param together runs a lane's share of a batch so that its frames to one socket may share a
      *                 write ({@link io.switchboard.sdk.stream.UpdatePublisher#together})
@@ -154,7 +147,7 @@ final class ChatWriter {
         this.store = store;
         this.together = together;
         this.lanes = new ExecutorService[lanes];
-        for (int i = 0; i < lanes; i++) this.lanes[i] = daemon("switchboard-chat-delivery-" + (i + 1));
+        for (int i = 0; i < lanes; i++) this.lanes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-chat-delivery-" + (i + 1)));
         this.position = position;
         this.committed = position;
         this.thread = new Thread(this::loop, "switchboard-chat-writer");

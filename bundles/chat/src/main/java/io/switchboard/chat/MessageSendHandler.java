@@ -73,6 +73,16 @@ public class MessageSendHandler implements FrameHandler {
     }
 
     /**
+     * A send without attachments to a conversation in memory checks and queues without reading the
+     * database (attachments are looked up in it, and so is a conversation not yet loaded).
+     */
+    @Override
+    public boolean nonBlocking(JsonNode frame) {
+        JsonNode id = frame.get("conversationId");
+        return id != null && id.isTextual() && chat.isLoaded(id.asText()) && !present(frame.get("attachments"));
+    }
+
+    /**
      * The frame as the PUT's body, checked for shape only: every field of its JSON type, none unknown,
      * {@code conversationId} and {@code clientMsgId} present. What the values may be is the send's check.
      */

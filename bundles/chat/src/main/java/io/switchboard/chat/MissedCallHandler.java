@@ -1,6 +1,7 @@
 package io.switchboard.chat;
 
 import io.switchboard.sdk.api.ApiException;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -35,11 +36,7 @@ public class MissedCallHandler implements EventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MissedCallHandler.class);
 
     private final ChatService chat;
-    private final ExecutorService work = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "switchboard-chat-missed-calls");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService work = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-chat-missed-calls"));
 
     @Activate
     public MissedCallHandler(@Reference ChatService chat) {

@@ -18,6 +18,13 @@ public class TypingHandler implements FrameHandler {
         this.chat = chat;
     }
 
+    /** Typing in a conversation in memory reads no database: it is checked and fanned out at once. */
+    @Override
+    public boolean nonBlocking(JsonNode frame) {
+        JsonNode id = frame.get("conversationId");
+        return id != null && id.isTextual() && chat.isLoaded(id.asText());
+    }
+
     @Override
     public void handle(StreamSession session, JsonNode frame) {
         JsonNode id = frame.get("conversationId");

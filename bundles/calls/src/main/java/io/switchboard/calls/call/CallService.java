@@ -14,6 +14,7 @@ import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sdk.calls.MediaRelay;
 import io.switchboard.sdk.calls.MediaRelayException;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.UpdatePublisher;
 import java.time.Clock;
@@ -145,9 +146,9 @@ public class CallService implements CallGateway {
      */
     CallService(CallStore store, UpdatePublisher publisher, AccountLookup accounts, Clock clock, Duration ringTimeout,
                 Executor legs) {
-        this.ownLegs = legs == null ? Executors.newSingleThreadExecutor(r -> daemon(r, "switchboard-calls-legs")) : null;
+        this.ownLegs = legs == null ? Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-calls-legs")) : null;
         this.legs = legs == null ? ownLegs : legs;
-        this.ownPublishing = legs == null ? Executors.newSingleThreadExecutor(r -> daemon(r, "switchboard-calls-events")) : null;
+        this.ownPublishing = legs == null ? Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-calls-events")) : null;
         this.publishing = legs == null ? ownPublishing : legs;
         this.log = new CallLog(store, legs == null);
         this.store = store;
@@ -155,18 +156,12 @@ public class CallService implements CallGateway {
         this.accounts = accounts;
         this.clock = clock;
         this.ringTimeout = ringTimeout;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "switchboard-calls-timer"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("switchboard-calls-timer"));
         for (Call c : store.live()) {
             live.put(c.id(), c);
             if (c.state() == CallState.RINGING) armRingTimer(c);
         }
         if (!live.isEmpty()) LOG.info("{} call(s) still live, taken over", live.size());
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
     }
 
     /** Stops the timer, commits what the log holds and hands it on, then lets the events and legs finish. */

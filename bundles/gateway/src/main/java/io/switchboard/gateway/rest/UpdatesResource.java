@@ -2,7 +2,7 @@ package io.switchboard.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.gateway.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.gateway.Json;
 import io.switchboard.gateway.stream.Cursor;
 import io.switchboard.gateway.stream.StreamHub;

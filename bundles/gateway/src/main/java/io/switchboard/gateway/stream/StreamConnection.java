@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -19,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * One device's socket. Before {@code auth} only {@code auth} is accepted. After it the backlog since
  * the client's cursor is sent, then live updates; a cursor already sent is never sent twice.
  * Outgoing frames are queued and written one at a time without blocking publishers.
+ *
+ * <p>Incoming frames are handled one at a time, in order: the socket reads the next one when
+ * {@link #onText}'s {@code next} runs. Frames arrive on the thread that reads the socket, which must
+ * not block. Once the device is live (authenticated and caught up) a frame whose handler says it
+ * does not block ({@link FrameHandler#nonBlocking}), a {@code ping} and a malformed frame are handled
+ * right there; every other frame (the {@code auth} with its token check and backlog, handlers that
+ * may block, anything before the device is live) on the hub's frame threads.
  */
 final class StreamConnection implements StreamSession {
     private static final Logger LOG = LoggerFactory.getLogger(StreamConnection.class);
@@ -40,6 +48,8 @@ final class StreamConnection implements StreamSession {
     private boolean writing;
     private boolean writtenAtOnce;
     private boolean closed;
+    /** Authenticated and caught up: enqueueing never reads the backlog again. Set once, never cleared. */
+    private volatile boolean live;
 
     StreamConnection(StreamSocket session, StreamHub hub) {
         this.session = session;
@@ -58,39 +68,95 @@ final class StreamConnection implements StreamSession {
         enqueue(Frames.event(mapper, type, data));
     }
 
-    void onText(String text) {
-        JsonNode frame;
+    /**
+     * Handles one text frame, here or on the hub's frame threads (see the class comment); {@code next}
+     * runs once it is handled, and the socket then reads the next frame. A socket whose frame cannot
+     * be handed over (the gateway is stopping) is closed, and {@code next} does not run.
+     */
+    void onText(String text, Runnable next) {
+        if (!live) {
+            offload(() -> handleText(text), next);
+            return;
+        }
+        JsonNode frame = parse(text);
+        if (frame != null) {
+            String type = frame.get("type").asText();
+            Optional<FrameHandler> handler = "ping".equals(type) || "auth".equals(type) ? Optional.empty() : hub.handler(type);
+            if (handler.isPresent() && !nonBlocking(handler.get(), frame)) {
+                offload(() -> dispatch(type, handler.get(), frame), next);
+                return;
+            }
+            handleFrame(type, frame, handler);
+        }
+        next.run();
+    }
+
+    private void offload(Runnable work, Runnable next) {
         try {
-            frame = mapper.readTree(text);
-        } catch (IOException e) {
-            sendError("malformed_frame", "Frames must be JSON objects.");
-            return;
+            hub.frames().execute(() -> {
+                try {
+                    work.run();
+                } finally {
+                    next.run();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            close(1001, "server going away");
         }
-        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
-            sendError("malformed_frame", "A frame is a JSON object with a string 'type'.");
-            return;
+    }
+
+    private static boolean nonBlocking(FrameHandler handler, JsonNode frame) {
+        try {
+            return handler.nonBlocking(frame);
+        } catch (RuntimeException e) {
+            LOG.warn("A frame handler failed to tell whether it blocks; its frame is handled as blocking", e);
+            return false;
         }
+    }
+
+    private void handleText(String text) {
+        JsonNode frame = parse(text);
+        if (frame == null) return;
         String type = frame.get("type").asText();
         if (principal == null) {
             if ("auth".equals(type)) authenticate(frame);
             else sendError("not_authenticated", "Send {\"type\":\"auth\",\"token\":...} first.");
             return;
         }
+        handleFrame(type, frame, "ping".equals(type) || "auth".equals(type) ? Optional.empty() : hub.handler(type));
+    }
+
+    /** The frame as a JSON object with a string type; null (and the client told) when it is not one. */
+    private JsonNode parse(String text) {
+        JsonNode frame;
+        try {
+            frame = mapper.readTree(text);
+        } catch (IOException e) {
+            sendError("malformed_frame", "Frames must be JSON objects.");
+            return null;
+        }
+        if (frame == null || !frame.isObject() || !frame.path("type").isTextual()) {
+            sendError("malformed_frame", "A frame is a JSON object with a string 'type'.");
+            return null;
+        }
+        return frame;
+    }
+
+    /** A frame of an authenticated device; {@code handler} is the feature's, if any, for its type. */
+    private void handleFrame(String type, JsonNode frame, Optional<FrameHandler> handler) {
         switch (type) {
             case "ping" -> enqueue("{\"type\":\"pong\",\"cursor\":null,\"data\":{}}");
             case "auth" -> sendError("already_authenticated", "This connection is already authenticated.");
-            default -> dispatch(type, frame);
+            default -> {
+                if (handler.isEmpty()) sendError("unknown_type", "No feature handles frames of type '" + type + "'.");
+                else dispatch(type, handler.get(), frame);
+            }
         }
     }
 
-    private void dispatch(String type, JsonNode frame) {
-        Optional<FrameHandler> handler = hub.handler(type);
-        if (handler.isEmpty()) {
-            sendError("unknown_type", "No feature handles frames of type '" + type + "'.");
-            return;
-        }
+    private void dispatch(String type, FrameHandler handler, JsonNode frame) {
         try {
-            handler.get().handle(this, frame);
+            handler.handle(this, frame);
         } catch (ApiException e) {
             sendError(e.code(), e.getMessage());
         } catch (RuntimeException e) {
@@ -155,6 +221,7 @@ final class StreamConnection implements StreamSession {
         }
         if (queued[0] < BACKLOG_PAGE) {
             catchingUp = false;
+            live = true;
             outbox.add(Frames.event(mapper, "ready", Map.of(
                     "accountId", principal.accountId(), "handle", principal.handle(),
                     "cursor", cursor.toString())));

@@ -1,22 +1,30 @@
 package io.switchboard.gateway.stream;
 
+import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One socket of {@code /api/v1/stream} on Jetty's WebSocket core, with nothing between the frames and
  * the {@link StreamConnection}: text messages (a fragmented one is put together, at most
  * {@link #MAX_MESSAGE} bytes) go to it, pings are answered, binary messages and bad UTF-8 close the
- * socket (1003, 1007), and frames go out as single text frames. One frame is read at a time.
+ * socket (1003, 1007), and frames go out as single text frames. One frame is read at a time, on the
+ * selector thread ({@link #readOnSelector}).
  */
 final class StreamFrameHandler implements FrameHandler, StreamSocket {
     static final int MAX_MESSAGE = 64 * 1024;
@@ -26,6 +34,58 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
     /** The fragments of a text message not yet complete; null between messages. */
     private ByteBuffer partial;
 
+    private static final Logger LOG = LoggerFactory.getLogger(StreamFrameHandler.class);
+    /** Set once a socket could not be switched to reading on the selector (a Jetty other than 12.0). */
+    private static final AtomicBoolean READS_DISPATCHED = new AtomicBoolean();
+
+    /**
+     * Lets the socket's reads run on the Jetty selector thread that finds it readable, instead of
+     * being handed to a pool thread for each readable socket (a wake-up of one thread and the parking
+     * of another per read: most of Jetty's CPU in the chat bench). Jetty 12.0 declares every
+     * connection's read callback blocking and offers no setting for it, so the connection's read
+     * callback (field {@code _readCallback} of {@code AbstractConnection}, Jetty 12.0, the version the
+     * distribution pins) is wrapped in one that declares itself non-blocking. That is safe because
+     * nothing on the read path blocks: {@link StreamConnection#onText} hands every frame that may block to
+     * the hub's frame threads and reads the socket's next frame only after it. Where the field is not
+     * there, reads stay dispatched as before, and the log says so once.
+     */
+    static boolean readOnSelector(CoreSession coreSession) {
+        try {
+            if (!(coreSession instanceof WebSocketCoreSession core) || core.getConnection() == null) {
+                throw new IllegalStateException("not a WebSocketCoreSession with a connection: " + coreSession.getClass().getName());
+            }
+            Field field = AbstractConnection.class.getDeclaredField("_readCallback");
+            field.setAccessible(true);
+            Object current = field.get(core.getConnection());
+            if (current instanceof NonBlockingRead) return true;
+            field.set(core.getConnection(), new NonBlockingRead((Callback) current));
+            return true;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            if (READS_DISPATCHED.compareAndSet(false, true)) {
+                LOG.warn("Stream sockets read on Jetty's pool threads (one hand-off per read): {}", e.toString());
+            }
+            return false;
+        }
+    }
+
+    /** A connection's read callback, declared non-blocking so the selector runs it itself. */
+    record NonBlockingRead(Callback delegate) implements Callback, Invocable {
+        @Override
+        public void succeeded() {
+            delegate.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            delegate.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
     StreamFrameHandler(StreamHub hub) {
         this.hub = hub;
     }
@@ -33,6 +93,7 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
     @Override
     public void onOpen(CoreSession coreSession, Callback callback) {
         session = coreSession;
+        readOnSelector(coreSession);
         connection = new StreamConnection(this, hub);
         callback.succeeded();
         coreSession.demand();
@@ -91,8 +152,7 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
             return;
         }
         callback.succeeded();
-        connection.onText(text);
-        session.demand();
+        connection.onText(text, session::demand);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.switchboard.gateway.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.gateway.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.gateway.Json;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.TokenAuthenticator;
@@ -21,8 +21,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.osgi.service.component.annotations.Activate;
@@ -44,6 +47,9 @@ public class StreamHub implements UpdatePublisher {
     private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
     private static final int STRIPES = 256;
     private static final int PAGE = 500;
+    /** Threads for the frames that may block (auth, handlers that are not {@code nonBlocking}). */
+    static final int FRAME_THREADS = 32;
+    static final String FRAME_THREAD_NAME = "switchboard-stream-frames";
 
     private final ObjectMapper mapper = Json.newMapper();
     private final Map<String, Set<StreamConnection>> connections = new ConcurrentHashMap<>();
@@ -53,6 +59,7 @@ public class StreamHub implements UpdatePublisher {
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
     private final UpdateStore store;
     private final ScheduledExecutorService timer;
+    private final ThreadPoolExecutor frames;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile TokenAuthenticator authenticator;
@@ -65,11 +72,24 @@ public class StreamHub implements UpdatePublisher {
         // A socket that authenticates cancels its deadline; drop the task then, not 10 s later.
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
+        this.frames = new ThreadPoolExecutor(FRAME_THREADS, FRAME_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), DaemonThreads.numbered(FRAME_THREAD_NAME));
+        frames.allowCoreThreadTimeOut(true); // none while no socket sends such frames
     }
 
     @Deactivate
     void deactivate() {
         timer.shutdownNow();
+        frames.shutdown(); // a frame under way finishes; its socket is closed below
+        try {
+            if (!frames.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("Stream frames were still being handled 5 s after the gateway stopped");
+                frames.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            frames.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         connections.values().forEach(set -> set.forEach(c -> c.close(1001, "server going away")));
         connections.clear();
         waiters.values().forEach(w -> w.complete(null));
@@ -87,6 +107,12 @@ public class StreamHub implements UpdatePublisher {
     }
 
     ObjectMapper mapper() { return mapper; }
+
+    /**
+     * Where a socket's frames that may block are handled (the socket reads on a thread that must not
+     * block); stopped with the hub.
+     */
+    ExecutorService frames() { return frames; }
 
     /** The gateway's timer (auth deadlines, long-poll deadlines); stopped with the hub. */
     public ScheduledExecutorService timer() { return timer; }

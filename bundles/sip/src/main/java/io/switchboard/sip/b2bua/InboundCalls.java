@@ -3,7 +3,7 @@ package io.switchboard.sip.b2bua;
 import io.switchboard.sdk.accounts.AccountInfo;
 import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallGateway;
-import io.switchboard.sip.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sip.stack.RequestHandler;
 import io.switchboard.sip.stack.SipRuntime;
 import io.switchboard.sip.trunk.Trunk;

@@ -3,7 +3,7 @@ package io.switchboard.sip.b2bua;
 import io.switchboard.sdk.calls.CallBridge.BridgedCall;
 import io.switchboard.sdk.calls.CallBridge.Listener;
 import io.switchboard.sdk.calls.CallFork;
-import io.switchboard.sip.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sip.device.Binding;
 import io.switchboard.sip.device.DeviceRegistry;
 import io.switchboard.sip.device.SipDeviceService;

@@ -4,7 +4,7 @@ import io.switchboard.sdk.accounts.AccountLookup;
 import io.switchboard.sdk.calls.CallBridge;
 import io.switchboard.sdk.calls.CallGateway;
 import io.switchboard.sdk.storage.FeatureDatabase;
-import io.switchboard.sip.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sip.device.SipDeviceService;
 import io.switchboard.sip.routing.RingStep;
 import io.switchboard.sip.routing.RoutingService;

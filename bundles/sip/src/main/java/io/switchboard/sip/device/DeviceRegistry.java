@@ -1,7 +1,7 @@
 package io.switchboard.sip.device;
 
 import io.switchboard.sdk.storage.FeatureDatabase;
-import io.switchboard.sip.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sip.stack.SipRuntime;
 import java.text.ParseException;
 import java.time.Clock;

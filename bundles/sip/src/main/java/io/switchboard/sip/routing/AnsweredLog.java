@@ -1,6 +1,6 @@
 package io.switchboard.sip.routing;
 
-import io.switchboard.sip.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;

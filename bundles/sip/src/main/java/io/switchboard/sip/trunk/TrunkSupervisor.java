@@ -1,6 +1,6 @@
 package io.switchboard.sip.trunk;
 
-import io.switchboard.sip.DaemonThreads;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sip.stack.SipRuntime;
 import java.util.List;
 import java.util.Map;

@@ -1,12 +1,12 @@
-package io.switchboard.sip;
+package io.switchboard.sdk.concurrent;
 
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Threads of the sip bundle's own executors: daemons, named {@code name} (one thread) or
- * {@code name-1}, {@code name-2}, … (numbered), so a stopped bundle never holds the JVM and a thread
- * dump tells them apart.
+ * Thread factories for a bundle's own executors: daemon threads, so a stopped bundle never holds the
+ * JVM, named {@code name} (one thread) or {@code name-1}, {@code name-2}, … (a pool), so a thread dump
+ * tells them apart and a test can check that deactivation ended them.
  */
 public final class DaemonThreads {
     private DaemonThreads() {}
@@ -16,7 +16,7 @@ public final class DaemonThreads {
         return r -> daemon(r, name);
     }
 
-    /** Threads named {@code name-1}, {@code name-2}, … */
+    /** Threads named {@code name-1}, {@code name-2}, … in the order they are made. */
     public static ThreadFactory numbered(String name) {
         AtomicInteger count = new AtomicInteger();
         return r -> daemon(r, name + "-" + count.incrementAndGet());
