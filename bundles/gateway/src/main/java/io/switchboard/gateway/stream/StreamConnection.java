@@ -81,7 +81,7 @@ final class StreamConnection implements StreamSession {
         JsonNode frame = parse(text);
         if (frame != null) {
             String type = frame.get("type").asText();
-            Optional<FrameHandler> handler = "ping".equals(type) || "auth".equals(type) ? Optional.empty() : hub.handler(type);
+            Optional<FrameHandler> handler = featureHandler(type);
             if (handler.isPresent() && !nonBlocking(handler.get(), frame)) {
                 offload(() -> dispatch(type, handler.get(), frame), next);
                 return;
@@ -123,7 +123,12 @@ final class StreamConnection implements StreamSession {
             else sendError("not_authenticated", "Send {\"type\":\"auth\",\"token\":...} first.");
             return;
         }
-        handleFrame(type, frame, "ping".equals(type) || "auth".equals(type) ? Optional.empty() : hub.handler(type));
+        handleFrame(type, frame, featureHandler(type));
+    }
+
+    /** The feature's handler of a frame type; none for the gateway's own {@code ping} and {@code auth}. */
+    private Optional<FrameHandler> featureHandler(String type) {
+        return "ping".equals(type) || "auth".equals(type) ? Optional.empty() : hub.handler(type);
     }
 
     /** The frame as a JSON object with a string type; null (and the client told) when it is not one. */
@@ -194,6 +199,7 @@ final class StreamConnection implements StreamSession {
         // socket subscribes, and the backlog after it covers whatever arrived in between.
         Cursor from = since != null ? since : hub.head(accountId);
         synchronized (this) {
+            if (closed) return; // the socket went while the token was checked: nothing to subscribe
             principal = who.get();
             cursor = from;
             catchingUp = true;

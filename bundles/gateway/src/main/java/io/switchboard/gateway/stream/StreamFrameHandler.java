@@ -152,7 +152,16 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
             return;
         }
         callback.succeeded();
-        connection.onText(text, session::demand);
+        connection.onText(text, this::demandNext);
+    }
+
+    /** Asks for the next frame; a socket closed meanwhile (possible after a frame handed over) has none. */
+    private void demandNext() {
+        try {
+            session.demand();
+        } catch (RuntimeException e) {
+            LOG.debug("No next frame on a closed stream socket", e);
+        }
     }
 
     @Override
