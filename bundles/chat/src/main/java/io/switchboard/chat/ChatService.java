@@ -2,6 +2,7 @@ package io.switchboard.chat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.chat.ChatStore.SendKey;
 import io.switchboard.chat.Views.Attachment;
@@ -609,11 +610,12 @@ public class ChatService implements UpdateSource {
     }
 
     /**
-     * True if the conversation is in memory, so checking a send or a typing frame for it reads no
-     * database (a stream handler may then run on the socket's reading thread).
+     * True if a frame's {@code conversationId} names a conversation in memory, so checking a send or a
+     * typing frame for it reads no database (its stream handler may then run on the socket's reading
+     * thread).
      */
-    boolean isLoaded(String id) {
-        return id != null && conversations.containsKey(id);
+    boolean isLoaded(JsonNode conversationId) {
+        return conversationId != null && conversationId.isTextual() && conversations.containsKey(conversationId.asText());
     }
 
     private ConvSnapshot snapshot(String id) {

@@ -147,7 +147,9 @@ final class ChatWriter {
         this.store = store;
         this.together = together;
         this.lanes = new ExecutorService[lanes];
-        for (int i = 0; i < lanes; i++) this.lanes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-chat-delivery-" + (i + 1)));
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-chat-delivery-" + (i + 1)));
+        }
         this.position = position;
         this.committed = position;
         this.thread = new Thread(this::loop, "switchboard-chat-writer");

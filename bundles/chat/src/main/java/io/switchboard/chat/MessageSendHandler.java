@@ -78,8 +78,7 @@ public class MessageSendHandler implements FrameHandler {
      */
     @Override
     public boolean nonBlocking(JsonNode frame) {
-        JsonNode id = frame.get("conversationId");
-        return id != null && id.isTextual() && chat.isLoaded(id.asText()) && !present(frame.get("attachments"));
+        return chat.isLoaded(frame.get("conversationId")) && !present(frame.get("attachments"));
     }
 
     /**

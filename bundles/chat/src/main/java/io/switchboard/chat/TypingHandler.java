@@ -21,8 +21,7 @@ public class TypingHandler implements FrameHandler {
     /** Typing in a conversation in memory reads no database: it is checked and fanned out at once. */
     @Override
     public boolean nonBlocking(JsonNode frame) {
-        JsonNode id = frame.get("conversationId");
-        return id != null && id.isTextual() && chat.isLoaded(id.asText());
+        return chat.isLoaded(frame.get("conversationId"));
     }
 
     @Override

@@ -2,13 +2,13 @@ package io.switchboard.gateway.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.gateway.Json;
 import io.switchboard.gateway.stream.Cursor;
 import io.switchboard.gateway.stream.StreamHub;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.Caller;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

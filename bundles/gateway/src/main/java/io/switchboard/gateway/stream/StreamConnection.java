@@ -42,14 +42,13 @@ final class StreamConnection implements StreamSession {
     private volatile AccountPrincipal principal;
     private static final int BACKLOG_PAGE = 500;
     private Cursor cursor = Cursor.START;
-    private boolean catchingUp;
+    /** Sending the backlog; guarded by this, volatile for {@link #live}. Set once, at auth, then cleared. */
+    private volatile boolean catchingUp;
     private boolean sending;
     /** True while {@code sendText} runs; a write that completes within it sets {@link #writtenAtOnce}. */
     private boolean writing;
     private boolean writtenAtOnce;
     private boolean closed;
-    /** Authenticated and caught up: enqueueing never reads the backlog again. Set once, never cleared. */
-    private volatile boolean live;
 
     StreamConnection(StreamSocket session, StreamHub hub) {
         this.session = session;
@@ -74,7 +73,7 @@ final class StreamConnection implements StreamSession {
      * be handed over (the gateway is stopping) is closed, and {@code next} does not run.
      */
     void onText(String text, Runnable next) {
-        if (!live) {
+        if (!live()) {
             offload(() -> handleText(text), next);
             return;
         }
@@ -89,6 +88,14 @@ final class StreamConnection implements StreamSession {
             handleFrame(type, frame, handler);
         }
         next.run();
+    }
+
+    /**
+     * Authenticated and caught up, so enqueueing never reads the backlog again. Read only by the socket's
+     * reading thread, which reads no frame while {@code auth} runs (it sets both fields).
+     */
+    private boolean live() {
+        return principal != null && !catchingUp;
     }
 
     private void offload(Runnable work, Runnable next) {
@@ -200,9 +207,9 @@ final class StreamConnection implements StreamSession {
         Cursor from = since != null ? since : hub.head(accountId);
         synchronized (this) {
             if (closed) return; // the socket went while the token was checked: nothing to subscribe
+            catchingUp = true;
             principal = who.get();
             cursor = from;
-            catchingUp = true;
             hub.subscribe(this);
             pumpBacklogLocked();
         }
@@ -227,7 +234,6 @@ final class StreamConnection implements StreamSession {
         }
         if (queued[0] < BACKLOG_PAGE) {
             catchingUp = false;
-            live = true;
             outbox.add(Frames.event(mapper, "ready", Map.of(
                     "accountId", principal.accountId(), "handle", principal.handle(),
                     "cursor", cursor.toString())));

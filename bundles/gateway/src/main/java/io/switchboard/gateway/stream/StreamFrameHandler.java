@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.util.Callback;
@@ -28,43 +27,45 @@ import org.slf4j.LoggerFactory;
  */
 final class StreamFrameHandler implements FrameHandler, StreamSocket {
     static final int MAX_MESSAGE = 64 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(StreamFrameHandler.class);
+    /**
+     * Jetty 12.0's {@code AbstractConnection._readCallback} (the version the distribution pins), looked
+     * up once; null, and the reason logged once, where it is not there.
+     */
+    private static final Field READ_CALLBACK = readCallbackField();
     private final StreamHub hub;
     private CoreSession session;
     private StreamConnection connection;
     /** The fragments of a text message not yet complete; null between messages. */
     private ByteBuffer partial;
 
-    private static final Logger LOG = LoggerFactory.getLogger(StreamFrameHandler.class);
-    /** Set once a socket could not be switched to reading on the selector (a Jetty other than 12.0). */
-    private static final AtomicBoolean READS_DISPATCHED = new AtomicBoolean();
+    private static Field readCallbackField() {
+        try {
+            Field field = AbstractConnection.class.getDeclaredField("_readCallback");
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Stream sockets read on Jetty's pool threads (one hand-off per read): {}", e.toString());
+            return null;
+        }
+    }
 
     /**
      * Lets the socket's reads run on the Jetty selector thread that finds it readable, instead of
      * being handed to a pool thread for each readable socket (a wake-up of one thread and the parking
      * of another per read: most of Jetty's CPU in the chat bench). Jetty 12.0 declares every
      * connection's read callback blocking and offers no setting for it, so the connection's read
-     * callback (field {@code _readCallback} of {@code AbstractConnection}, Jetty 12.0, the version the
-     * distribution pins) is wrapped in one that declares itself non-blocking. That is safe because
-     * nothing on the read path blocks: {@link StreamConnection#onText} hands every frame that may block to
-     * the hub's frame threads and reads the socket's next frame only after it. Where the field is not
-     * there, reads stay dispatched as before, and the log says so once.
+     * callback ({@link #READ_CALLBACK}) is wrapped in one that declares itself non-blocking. That is
+     * safe because nothing on the read path blocks: {@link StreamConnection#onText} hands every frame
+     * that may block to the hub's frame threads and reads the socket's next frame only after it.
+     * Where the field is not there, reads stay dispatched as before.
      */
-    static boolean readOnSelector(CoreSession coreSession) {
+    private static void readOnSelector(CoreSession coreSession) {
+        if (READ_CALLBACK == null || !(coreSession instanceof WebSocketCoreSession core) || core.getConnection() == null) return;
         try {
-            if (!(coreSession instanceof WebSocketCoreSession core) || core.getConnection() == null) {
-                throw new IllegalStateException("not a WebSocketCoreSession with a connection: " + coreSession.getClass().getName());
-            }
-            Field field = AbstractConnection.class.getDeclaredField("_readCallback");
-            field.setAccessible(true);
-            Object current = field.get(core.getConnection());
-            if (current instanceof NonBlockingRead) return true;
-            field.set(core.getConnection(), new NonBlockingRead((Callback) current));
-            return true;
+            READ_CALLBACK.set(core.getConnection(), new NonBlockingRead((Callback) READ_CALLBACK.get(core.getConnection())));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            if (READS_DISPATCHED.compareAndSet(false, true)) {
-                LOG.warn("Stream sockets read on Jetty's pool threads (one hand-off per read): {}", e.toString());
-            }
-            return false;
+            LOG.debug("A stream socket reads on Jetty's pool threads", e);
         }
     }
 

@@ -1,10 +1,10 @@
 package io.switchboard.gateway.stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.gateway.Json;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.TokenAuthenticator;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.FrameHandler;
 import io.switchboard.sdk.stream.SourceUpdate;
@@ -48,8 +48,8 @@ public class StreamHub implements UpdatePublisher {
     private static final int STRIPES = 256;
     private static final int PAGE = 500;
     /** Threads for the frames that may block (auth, handlers that are not {@code nonBlocking}). */
-    static final int FRAME_THREADS = 32;
-    static final String FRAME_THREAD_NAME = "switchboard-stream-frames";
+    private static final int FRAME_THREADS = 32;
+    private static final String FRAME_THREAD_NAME = "switchboard-stream-frames";
 
     private final ObjectMapper mapper = Json.newMapper();
     private final Map<String, Set<StreamConnection>> connections = new ConcurrentHashMap<>();
