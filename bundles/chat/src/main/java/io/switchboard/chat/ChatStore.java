@@ -260,14 +260,16 @@ final class ChatStore {
 
     record SendKey(String conversationId, String senderId, String clientMsgId) {}
 
+    /** The lookup of {@link #existing}: conversations, senders and client message ids as three arrays. */
+    static final String EXISTING = "SELECT " + MESSAGE_COLUMNS + "\n" + """
+             FROM unnest(?::text[], ?::text[], ?::text[]) AS k(c, s, m)
+            JOIN chat.messages m ON m.conversation_id = k.c AND m.sender_id = k.s AND m.client_msg_id = k.m""";
+
     /** The messages already stored under these keys (retries of a send). */
     Map<SendKey, MessageRow> existing(Connection c, List<SendKey> keys) throws SQLException {
         Map<SendKey, MessageRow> out = new HashMap<>();
         if (keys.isEmpty()) return out;
-        String sql = "SELECT " + MESSAGE_COLUMNS + "\n" + """
-                 FROM unnest(?::text[], ?::text[], ?::text[]) AS k(c, s, m)
-                JOIN chat.messages m ON m.conversation_id = k.c AND m.sender_id = k.s AND m.client_msg_id = k.m""";
-        try (PreparedStatement s = c.prepareStatement(sql)) {
+        try (PreparedStatement s = c.prepareStatement(EXISTING)) {
             s.setArray(1, c.createArrayOf("text", keys.stream().map(SendKey::conversationId).toArray()));
             s.setArray(2, c.createArrayOf("text", keys.stream().map(SendKey::senderId).toArray()));
             s.setArray(3, c.createArrayOf("text", keys.stream().map(SendKey::clientMsgId).toArray()));
