@@ -30,10 +30,16 @@ final class Phase {
     private static final long SLOT_NANOS = 100_000_000L;
     private volatile long startNanos = Long.MAX_VALUE;
 
+    private final int capacity;
+
     Phase(int id, int messages) {
         this.id = id;
+        this.capacity = messages;
         this.seen = new AtomicLongArray(messages / 64 + 1);
     }
+
+    /** The number of messages the phase was made for. */
+    int capacity() { return capacity; }
 
     static String text(int phase, int seq, long sentNanos, int receiver) {
         return "b " + phase + " " + seq + " " + sentNanos + " " + receiver;

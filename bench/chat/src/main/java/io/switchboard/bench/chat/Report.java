@@ -20,11 +20,11 @@ final class Report {
     static String markdown(ChatBench.Settings s, Results sb, Results relay) {
         StringBuilder out = new StringBuilder(HEADING).append("\n\n");
         out.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s %s, default JVM flags for both servers; "
-                        + "%d users in %d 1:1 pairs, one socket each; messages sent %s; steps of %d s at %s msgs/s; "
+                        + "%d users in %d 1:1 pairs, one socket each; messages sent %s; steps of %d s (after a lead-in of %d s at the same rate) at %s msgs/s; "
                         + "open-files limit %s%s.%n%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), s.users(), s.users() / 2,
-                s.http() ? "with `PUT` over HTTP" : "as `message.send` frames on the sender's socket", s.stepSeconds(), list(s.rates()),
+                s.http() ? "with `PUT` over HTTP" : "as `message.send` frames on the sender's socket", s.stepSeconds(), s.leadInSeconds(), list(s.rates()),
                 ProcStats.openFilesLimit(), s.quick() ? " (quick mode: a smoke run, not a measurement to quote)" : ""));
         out.append("**The load generator (its sockets, HTTP client, JSON and clocks) runs on the same cores as the "
                 + "server under test**, so every figure is a floor for the server, not its limit; the relay runs "
@@ -122,7 +122,10 @@ final class Report {
                 + "counted) run until the server's JIT compiler threads use less than " + ChatBench.JIT_SETTLED_CORES
                 + " cores through a round (at most " + s.warmupRounds() + " rounds). "
                 + "Each step sends at a fixed schedule whatever the answers (open loop), and latency is taken from "
-                + "the scheduled time, so a server that falls behind is charged for the queue. A step passes with "
+                + "the scheduled time, so a server that falls behind is charged for the queue. Each step's first "
+                + s.leadInSeconds() + " s at its rate are a lead-in, not counted (a server meeting a higher rate for the "
+                + "first time recompiles paths it never took before, for 0.5 to 2 s; a queue left from then still "
+                + "counts); the measured seconds follow on the same schedule without a pause. A step passes with "
                 + "every send accepted, every message on its receiver's socket within 15 s of the step's end, and "
                 + "p99 ≤ 50 ms; stepping stops at the first step that fails (a failed step during which other processes "
                 + "on the machine used more than " + ChatBench.OTHERS_RETRY_CORES + " cores is run once more, and "
