@@ -183,7 +183,7 @@ public final class ChatBench {
         for (Subject s : subjects) {
             if (s.db0 == null) continue;
             s.results.db = s.target.dbCounters().minus(s.db0);
-            s.results.dbMessages = s.results.steps.stream().mapToLong(Results.Step::ok).sum();
+            s.results.dbMessages = s.results.steps.stream().mapToLong(Results.Step::ok).sum() + s.results.leadInMessages;
         }
 
         for (int g = 0; g < settings.groupSizes().length; g++) {
@@ -264,8 +264,9 @@ public final class ChatBench {
     private Results.Step step(Subject s, int rate, int seconds, int leadInSeconds) throws Exception {
         Target target = s.target;
         long start = System.nanoTime() + 5_000_000;
+        Phase lead = null;
         if (leadInSeconds > 0) {
-            Phase lead = new Phase(++phases, rate * leadInSeconds);
+            lead = new Phase(++phases, rate * leadInSeconds);
             s.fleet.phase(lead);
             sendOnSchedule(s, lead, rate, start);
             start += leadInSeconds * 1_000_000_000L;
@@ -280,6 +281,7 @@ public final class ChatBench {
         s.fleet.phase(p);
         sendOnSchedule(s, p, rate, start);
         drain(s, () -> p.deliveredCount() >= p.okCount(), System.nanoTime() + DRAIN_NANOS);
+        if (lead != null) s.results.leadInMessages += lead.okCount(); // stored too: they count in the writes per message
         double jvm = target.jvmCpuSeconds() - jvm0;
         Results.CpuSample cpu1 = Results.CpuSample.of(target);
         Histogram h = p.latency();

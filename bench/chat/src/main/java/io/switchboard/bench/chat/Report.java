@@ -62,7 +62,7 @@ final class Report {
                 ratio(value(a, r -> stepValue(at.apply(r), Results.Step::cpuPerThousand)),
                         value(b, r -> stepValue(at.apply(r), Results.Step::cpuPerThousand)), "")));
         if (a != null && a.db != null && a.dbMessages > 0) {
-            out.append(String.format(Locale.ROOT, "| database rows written per message (all 1:1 steps, %d messages) | %.2f | none | |%n",
+            out.append(String.format(Locale.ROOT, "| database rows written per message (all 1:1 steps and their lead-ins, %d messages) | %.2f | none | |%n",
                     a.dbMessages, a.db.rows() / (double) a.dbMessages));
             out.append(String.format(Locale.ROOT, "| database transactions committed per message (`xact_commit`; read-only ones count too) | %.3f | none | |%n",
                     a.db.commits() / (double) a.dbMessages));

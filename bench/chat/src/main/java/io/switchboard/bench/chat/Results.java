@@ -64,6 +64,8 @@ final class Results {
     final List<Step> steps = new ArrayList<>();
     Target.DbCounters db;
     long dbMessages;
+    /** Messages the steps' lead-ins stored (not in the steps' figures). */
+    long leadInMessages;
     final List<Fanout> fanouts = new ArrayList<>();
     Idle idle;
     int unexpectedCloses;
