@@ -69,7 +69,7 @@ public final class ChatBench {
             boolean quick = args.contains("--quick");
             int users = quick ? 40 : 1000;
             int[] rates = quick ? new int[] {200, 1000} : new int[] {500, 1000, 2000, 3000, 3500, 4000, 4500, 5000, 5500, 6000, 6500, 7000, 7500,
-                    8000, 9000, 10000, 11000, 12500, 15000, 17500, 20000, 25000, 30000, 40000, 50000, 60000};
+                    8000, 9000, 10000, 11000, 12500, 15000, 17500, 20000, 22500, 25000, 30000, 35000, 40000, 50000, 60000};
             int stepSeconds = quick ? 3 : 10;
             int idle = quick ? 1000 : 10_000;
             List<String> targets = List.of("relay", "switchboard");
