@@ -229,7 +229,7 @@ class ChatStoreTest {
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) plan.append(rs.getString(1)).append('\n');
                 }
-                assertTrue(plan.toString().contains("messages_send_key"), plan.toString());
+                assertTrue(plan.toString().contains("messages_conversation_id_sender_id_client_msg_id_key"), plan.toString());
                 assertFalse(plan.toString().contains("Seq Scan"), plan.toString());
             }
             Map<ChatStore.SendKey, MessageRow> found = store.existing(c, keys);
