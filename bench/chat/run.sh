@@ -9,6 +9,8 @@
 # BENCH_SERVER_JAVA_OPTIONS='-Xlog:gc:file=/tmp/gc-%p.log' bench/chat/run.sh: JVM options for the servers only
 #   --send=socket|http   how messages go to both servers: message.send frames on the sender's socket
 #                        (default) or PUT …/messages/{clientMsgId} over HTTP
+#   --order=rotation|random  which pair sends next: the pairs in turn (default; every conversation gets
+#                        the same share at every moment) or a pair drawn at random for each message
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Each socket is a file descriptor in the bench and in the server: 10,000 idle sockets need more than 1024.

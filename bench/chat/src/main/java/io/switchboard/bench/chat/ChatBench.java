@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
@@ -44,7 +45,7 @@ public final class ChatBench {
     /** What to run; {@code --quick} is a smoke run of a minute or two. */
     record Settings(boolean quick, int users, int[] rates, int stepSeconds, int[] groupSizes, int groupFrames,
                     int idleSockets, List<String> targets, boolean write, boolean keepStepping, boolean http,
-                    boolean timeline) {
+                    boolean timeline, boolean randomOrder) {
         /**
          * Warm-up runs at a rate the hot paths reach the JIT's top tier at: after rounds at 500 msgs/s the
          * compiler still used 0.15 to 0.20 cores through the first step at 4000 or 5000.
@@ -76,6 +77,7 @@ public final class ChatBench {
             boolean write = !quick;
             boolean keepStepping = false;
             boolean http = false;
+            boolean randomOrder = false;
             for (String a : args) {
                 String v = a.substring(a.indexOf('=') + 1);
                 if (a.startsWith("--users=")) users = Integer.parseInt(v);
@@ -87,13 +89,14 @@ public final class ChatBench {
                 else if (a.equals("--no-write")) write = false;
                 else if (a.equals("--keep-stepping")) keepStepping = true;
                 else if (a.startsWith("--send=") && (v.equals("socket") || v.equals("http"))) http = v.equals("http");
+                else if (a.startsWith("--order=") && (v.equals("rotation") || v.equals("random"))) randomOrder = v.equals("random");
                 else if (!a.equals("--quick") && !a.equals("--timeline")) throw new IllegalArgumentException("unknown argument " + a);
             }
             if (users < 4 || users % 2 != 0) throw new IllegalArgumentException("--users must be even and at least 4");
             int cap = users;
             int[] groups = IntStream.of(10, 100, 1000).map(g -> Math.min(g, cap)).distinct().toArray();
             return new Settings(quick, users, rates, stepSeconds, groups, quick ? 10_000 : 100_000, idle, targets, write,
-                    keepStepping, http, args.contains("--timeline"));
+                    keepStepping, http, args.contains("--timeline"), randomOrder);
         }
     }
 
@@ -295,17 +298,23 @@ public final class ChatBench {
                 cpu1.server() - cpu0.server(), Results.Cpu.between(cpu0, cpu1), jitCores);
     }
 
-    /** Sends the phase's messages at {@code rate} from {@code start} on, over the pairs in turn. */
+    /**
+     * Sends the phase's messages at {@code rate} from {@code start} on: over the pairs in turn, each
+     * way in turn, so every conversation gets the same share at every moment; or, with
+     * {@code --order=random}, each message from a pair and a direction drawn at random (seeded per phase).
+     */
     private void sendOnSchedule(Subject s, Phase p, int rate, long start) {
         List<Subject.Pair> pairs = s.pairs;
         int total = p.capacity();
+        SplittableRandom random = new SplittableRandom(p.id);
         p.start(start);
         for (int i = 0; i < total; i++) {
             long due = start + (long) (i * 1e9 / rate);
             long now;
             while ((now = System.nanoTime()) < due) LockSupport.parkNanos(Math.min(due - now, 100_000));
-            Subject.Pair pair = pairs.get(i % pairs.size());
-            boolean back = (i / pairs.size()) % 2 == 1;
+            boolean randomOrder = settings.randomOrder();
+            Subject.Pair pair = pairs.get(randomOrder ? random.nextInt(pairs.size()) : i % pairs.size());
+            boolean back = randomOrder ? random.nextBoolean() : (i / pairs.size()) % 2 == 1;
             int from = back ? pair.b() : pair.a();
             int to = back ? pair.a() : pair.b();
             p.sent();

@@ -20,11 +20,13 @@ final class Report {
     static String markdown(ChatBench.Settings s, Results sb, Results relay) {
         StringBuilder out = new StringBuilder(HEADING).append("\n\n");
         out.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s %s, default JVM flags for both servers; "
-                        + "%d users in %d 1:1 pairs, one socket each; messages sent %s; steps of %d s (after a lead-in of %d s at the same rate) at %s msgs/s; "
+                        + "%d users in %d 1:1 pairs, one socket each; messages sent %s, %s; steps of %d s (after a lead-in of %d s at the same rate) at %s msgs/s; "
                         + "open-files limit %s%s.%n%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), s.users(), s.users() / 2,
-                s.http() ? "with `PUT` over HTTP" : "as `message.send` frames on the sender's socket", s.stepSeconds(), s.leadInSeconds(), list(s.rates()),
+                s.http() ? "with `PUT` over HTTP" : "as `message.send` frames on the sender's socket",
+                s.randomOrder() ? "each from a pair and a direction drawn at random (`--order=random`)" : "over the pairs in turn, each way in turn",
+                s.stepSeconds(), s.leadInSeconds(), list(s.rates()),
                 ProcStats.openFilesLimit(), s.quick() ? " (quick mode: a smoke run, not a measurement to quote)" : ""));
         out.append("**The load generator (its sockets, HTTP client, JSON and clocks) runs on the same cores as the "
                 + "server under test**, so every figure is a floor for the server, not its limit; the relay runs "
