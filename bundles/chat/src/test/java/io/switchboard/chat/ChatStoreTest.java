@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
@@ -201,43 +202,57 @@ class ChatStoreTest {
 
     @Test
     void aSendKeyIsUniquePerConversationAndSenderAndARetryIsFoundThroughItsIndex() throws Exception {
+        // All in one transaction that is rolled back, statistics included: the other tests' plans
+        // are taken on a table without these rows.
         try (Connection c = store.connection(); Statement s = c.createStatement()) {
-            s.execute("""
-                    INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
-                    SELECT 'c_keys' || (g % 50), g, 3000000 + g, 'a_' || (g % 7), 'send-' || g, 'text', now()
-                      FROM generate_series(1, 40000) g""");
-            s.execute("ANALYZE chat.messages");
-            // The same key again, under another seq: refused as a duplicate, nothing stored.
-            SQLException duplicate = assertThrows(SQLException.class, () -> s.execute("""
-                    INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
-                    VALUES ('c_keys7', 900001, 3900001, 'a_0', 'send-7', 'again', now())"""));
-            assertTrue(ChatStore.isUniqueViolation(duplicate), duplicate.getSQLState());
-            // The same client id from another sender, or in another conversation, is another send.
-            s.execute("""
-                    INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
-                    VALUES ('c_keys7', 900002, 3900002, 'a_other', 'send-7', 'other sender', now()),
-                           ('c_keys8', 900003, 3900003, 'a_0', 'send-7', 'other conversation', now())""");
-
-            var keys = List.of(new ChatStore.SendKey("c_keys7", "a_0", "send-7"),
-                    new ChatStore.SendKey("c_keys7", "a_other", "send-7"),
-                    new ChatStore.SendKey("c_keys9", "a_0", "send-7"));
-            try (PreparedStatement p = c.prepareStatement("EXPLAIN " + ChatStore.EXISTING)) {
-                p.setArray(1, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::conversationId).toArray()));
-                p.setArray(2, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::senderId).toArray()));
-                p.setArray(3, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::clientMsgId).toArray()));
-                StringBuilder plan = new StringBuilder();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) plan.append(rs.getString(1)).append('\n');
-                }
-                assertTrue(plan.toString().contains("messages_conversation_id_sender_id_client_msg_id_key"), plan.toString());
-                assertFalse(plan.toString().contains("Seq Scan"), plan.toString());
+            c.setAutoCommit(false);
+            try {
+                sendKeys(c, s);
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
             }
-            Map<ChatStore.SendKey, MessageRow> found = store.existing(c, keys);
-            assertEquals(2, found.size(), found.toString());
-            assertEquals("text", found.get(keys.get(0)).text());
-            assertEquals(7, found.get(keys.get(0)).seq());
-            assertEquals("other sender", found.get(keys.get(1)).text());
         }
+    }
+
+    private static void sendKeys(Connection c, Statement s) throws Exception {
+        s.execute("""
+                INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
+                SELECT 'c_keys' || (g % 50), g, 3000000 + g, 'a_' || (g % 7), 'send-' || g, 'text', now()
+                  FROM generate_series(1, 40000) g""");
+        s.execute("ANALYZE chat.messages");
+        // The same key again, under another seq: refused as a duplicate, nothing stored.
+        Savepoint before = c.setSavepoint();
+        SQLException duplicate = assertThrows(SQLException.class, () -> s.execute("""
+                INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
+                VALUES ('c_keys7', 900001, 3900001, 'a_0', 'send-7', 'again', now())"""));
+        assertTrue(ChatStore.isUniqueViolation(duplicate), duplicate.getSQLState());
+        c.rollback(before);
+        // The same client id from another sender, or in another conversation, is another send.
+        s.execute("""
+                INSERT INTO chat.messages (conversation_id, seq, pos, sender_id, client_msg_id, text, sent_at)
+                VALUES ('c_keys7', 900002, 3900002, 'a_other', 'send-7', 'other sender', now()),
+                       ('c_keys8', 900003, 3900003, 'a_0', 'send-7', 'other conversation', now())""");
+
+        var keys = List.of(new ChatStore.SendKey("c_keys7", "a_0", "send-7"),
+                new ChatStore.SendKey("c_keys7", "a_other", "send-7"),
+                new ChatStore.SendKey("c_keys9", "a_0", "send-7"));
+        try (PreparedStatement p = c.prepareStatement("EXPLAIN " + ChatStore.EXISTING)) {
+            p.setArray(1, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::conversationId).toArray()));
+            p.setArray(2, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::senderId).toArray()));
+            p.setArray(3, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::clientMsgId).toArray()));
+            StringBuilder plan = new StringBuilder();
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) plan.append(rs.getString(1)).append('\n');
+            }
+            assertTrue(plan.toString().contains("messages_conversation_id_sender_id_client_msg_id_key"), plan.toString());
+            assertFalse(plan.toString().contains("Seq Scan"), plan.toString());
+        }
+        Map<ChatStore.SendKey, MessageRow> found = store.existing(c, keys);
+        assertEquals(2, found.size(), found.toString());
+        assertEquals("text", found.get(keys.get(0)).text());
+        assertEquals(7, found.get(keys.get(0)).seq());
+        assertEquals("other sender", found.get(keys.get(1)).text());
     }
 
     /** A group owned by "owner", created at {@code pos}. */
