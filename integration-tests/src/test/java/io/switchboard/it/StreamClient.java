@@ -6,6 +6,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -97,19 +99,17 @@ public final class StreamClient implements AutoCloseable {
         return pongs.poll(seconds, TimeUnit.SECONDS);
     }
 
-    /** Waits for the first frame matching; frames before it are dropped (and named if none matches). */
+    /** Waits for the first frame matching; frames before it are dropped (the last 20 named if none matches). */
     JsonNode await(Predicate<JsonNode> match, int seconds) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        java.util.List<String> skipped = new java.util.ArrayList<>();
+        Deque<JsonNode> skipped = new ArrayDeque<>();
         while (true) {
             long left = deadline - System.nanoTime();
             JsonNode f = left > 0 ? frames.poll(left, TimeUnit.NANOSECONDS) : null;
-            if (f == null) {
-                throw new AssertionError("No matching frame within " + seconds + " s; frames passed over: "
-                        + (skipped.size() > 20 ? skipped.subList(skipped.size() - 20, skipped.size()) : skipped));
-            }
+            if (f == null) throw new AssertionError("No matching frame within " + seconds + " s; last frames passed over: " + skipped);
             if (match.test(f)) return f;
-            skipped.add(f.toString());
+            if (skipped.size() == 20) skipped.removeFirst();
+            skipped.addLast(f);
         }
     }
 

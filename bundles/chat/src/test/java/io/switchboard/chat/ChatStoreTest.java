@@ -237,17 +237,12 @@ class ChatStoreTest {
         var keys = List.of(new ChatStore.SendKey("c_keys7", "a_0", "send-7"),
                 new ChatStore.SendKey("c_keys7", "a_other", "send-7"),
                 new ChatStore.SendKey("c_keys9", "a_0", "send-7"));
-        try (PreparedStatement p = c.prepareStatement("EXPLAIN " + ChatStore.EXISTING)) {
-            p.setArray(1, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::conversationId).toArray()));
-            p.setArray(2, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::senderId).toArray()));
-            p.setArray(3, c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::clientMsgId).toArray()));
-            StringBuilder plan = new StringBuilder();
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) plan.append(rs.getString(1)).append('\n');
-            }
-            assertTrue(plan.toString().contains("messages_conversation_id_sender_id_client_msg_id_key"), plan.toString());
-            assertFalse(plan.toString().contains("Seq Scan"), plan.toString());
-        }
+        String plan = explain(c, ChatStore.EXISTING,
+                c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::conversationId).toArray()),
+                c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::senderId).toArray()),
+                c.createArrayOf("text", keys.stream().map(ChatStore.SendKey::clientMsgId).toArray()));
+        assertTrue(plan.contains("messages_conversation_id_sender_id_client_msg_id_key"), plan);
+        assertFalse(plan.contains("Seq Scan"), plan);
         Map<ChatStore.SendKey, MessageRow> found = store.existing(c, keys);
         assertEquals(2, found.size(), found.toString());
         assertEquals("text", found.get(keys.get(0)).text());

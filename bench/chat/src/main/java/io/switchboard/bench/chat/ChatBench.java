@@ -306,13 +306,13 @@ public final class ChatBench {
     private void sendOnSchedule(Subject s, Phase p, int rate, long start) {
         List<Subject.Pair> pairs = s.pairs;
         int total = p.capacity();
+        boolean randomOrder = settings.randomOrder();
         SplittableRandom random = new SplittableRandom(p.id);
         p.start(start);
         for (int i = 0; i < total; i++) {
             long due = start + (long) (i * 1e9 / rate);
             long now;
             while ((now = System.nanoTime()) < due) LockSupport.parkNanos(Math.min(due - now, 100_000));
-            boolean randomOrder = settings.randomOrder();
             Subject.Pair pair = pairs.get(randomOrder ? random.nextInt(pairs.size()) : i % pairs.size());
             boolean back = randomOrder ? random.nextBoolean() : (i / pairs.size()) % 2 == 1;
             int from = back ? pair.b() : pair.a();
