@@ -488,8 +488,14 @@ final class OutboundCall {
                 }
                 leg.failed();
                 if (done) return;
-                if ((status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED) && !challenged
-                        && !cancelled) {
+                boolean challenge = status == Response.UNAUTHORIZED || status == Response.PROXY_AUTHENTICATION_REQUIRED;
+                if (challenge && cancelled) {
+                    // Another target answered (or the caller gave up) before this one's challenge came back:
+                    // the INVITE is not sent again, so this target never rings.
+                    LOG.info("Call {}: {} challenged after the ring was settled: not sent again", call.callId(),
+                            target.key());
+                }
+                if (challenge && !challenged && !cancelled) {
                     challenged = true;
                     try {
                         AuthorizationHeader answer = DigestAnswer.of(r, trunk(), Request.INVITE,

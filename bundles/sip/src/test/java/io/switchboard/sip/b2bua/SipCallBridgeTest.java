@@ -397,14 +397,47 @@ class SipCallBridgeTest {
     }
 
     /**
+     * Ring-all where one PBX challenges the INVITE only after another target answered: the challenge is not
+     * answered, so that target never rings, and the call stays with the one that answered.
+     */
+    @Test
+    void aChallengeThatComesAfterAnotherTargetAnsweredIsNotAnswered() throws Exception {
+        Sipp late = sipp("uas-late-challenge.xml", "127.0.0.2");
+        Sipp answering = sipp("uas-answer.xml", "127.0.0.3");
+        CallEvents events = new CallEvents();
+        ringAllTillAnswered(late, answering, "call-k", events);
+        assertEquals(List.of("ext:202@two"), companies.answered);
+        assertEquals(0, late.exit(15), late::output);
+        // The INVITE may come again (a retransmission while the PBX is silent), never with the next CSeq.
+        for (String invite : late.received("INVITE")) {
+            assertEquals("1 INVITE", header(invite, "CSeq"), "the late challenge is not answered: " + invite);
+            assertNull(header(invite, "Proxy-Authorization"), invite);
+        }
+        assertNull(events.poll(300), "the late challenge does not end the answered call");
+        bridge.hangup("call-k");
+        assertEquals(0, answering.exit(15), answering::output);
+        assertEquals(0, bridge.live());
+    }
+
+    /**
      * Rings 201 (over trunk one, rings until cancelled) and 202 (over trunk two, answers) at once; returns
      * 202's sipp once it answered, 201 was cancelled (it had the call's offer) and the call hung up.
      */
     private Sipp ringOneAnswersTwo(String callId, CallEvents events) throws Exception {
         Sipp ringing = sipp("uas-cancel.xml", "127.0.0.2");
         Sipp answering = sipp("uas-answer.xml", "127.0.0.3");
-        companies.trunks.add(trunk("one", ringing.address, ringing.port, 1));
-        companies.trunks.add(trunk("two", answering.address, answering.port, 2));
+        ringAllTillAnswered(ringing, answering, callId, events);
+        assertEquals(0, ringing.exit(15), ringing::output);
+        assertTrue(ringing.received("INVITE").get(0).contains("m=audio 40000 "), "the first target has the call's offer");
+        bridge.hangup(callId);
+        assertEquals(0, answering.exit(15), answering::output);
+        return answering;
+    }
+
+    /** Rings 201 over trunk one ({@code one}) and 202 over trunk two ({@code two}) at once until one answers. */
+    private void ringAllTillAnswered(Sipp one, Sipp two, String callId, CallEvents events) throws Exception {
+        companies.trunks.add(trunk("one", one.address, one.port, 1));
+        companies.trunks.add(trunk("two", two.address, two.port, 2));
         companies.steps = List.of(new RingStep("office", List.of(Target.extension("201", "one", 1),
                 Target.extension("202", "two", 1)), Duration.ofSeconds(10)));
         bridge.ring(new BridgedCall(callId, "acc_alice", "alice", COMPANY, OFFER, false), events);
@@ -412,12 +445,7 @@ class SipCallBridgeTest {
         do {
             answered = events.next();
         } while (answered.equals("ringing"));
-        assertTrue(answered.startsWith("answered:"), answered + "\n" + answering.output());
-        assertEquals(0, ringing.exit(15), ringing::output);
-        assertTrue(ringing.received("INVITE").get(0).contains("m=audio 40000 "), "the first target has the call's offer");
-        bridge.hangup(callId);
-        assertEquals(0, answering.exit(15), answering::output);
-        return answering;
+        assertTrue(answered.startsWith("answered:"), answered + "\n" + one.output() + two.output());
     }
 
     @Test
