@@ -2,8 +2,10 @@ package io.switchboard.chat;
 
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.concurrent.DaemonThreads;
+import io.switchboard.sdk.concurrent.Draining;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -152,9 +154,7 @@ final class ChatWriter {
         }
         this.position = position;
         this.committed = position;
-        this.thread = new Thread(this::loop, "switchboard-chat-writer");
-        thread.setDaemon(true);
-        thread.start();
+        this.thread = DaemonThreads.start("switchboard-chat-writer", this::loop);
     }
 
     /** The highest committed position. */
@@ -248,11 +248,9 @@ final class ChatWriter {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) thread.interrupt();
-        for (ExecutorService lane : lanes) lane.shutdown();
-        try {
-            for (ExecutorService lane : lanes) lane.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (ExecutorService lane : lanes) lane.shutdown(); // all lanes drain side by side
+        for (ExecutorService lane : lanes) {
+            if (!Draining.stop(lane, Duration.ofSeconds(10))) LOG.warn("A chat delivery lane was interrupted at shutdown");
         }
         Pending p;
         while ((p = queue.poll()) != null) p.done.completeExceptionally(unavailable());

@@ -2,6 +2,8 @@ package io.switchboard.chat;
 
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.concurrent.DaemonThreads;
+import io.switchboard.sdk.concurrent.Draining;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
@@ -10,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -46,11 +47,8 @@ public class MissedCallHandler implements EventHandler {
     /** Finishes the calls already handed over (chat is still there: it goes after this component). */
     @Deactivate
     void deactivate() {
-        work.shutdown();
-        try {
-            if (!work.awaitTermination(10, TimeUnit.SECONDS)) LOG.warn("Missed calls were still being recorded at shutdown");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!Draining.stop(work, Duration.ofSeconds(10))) {
+            LOG.warn("Missed calls were still being recorded 10 s after shutdown began; that work was interrupted");
         }
     }
 

@@ -22,6 +22,13 @@ public final class DaemonThreads {
         return r -> daemon(r, name + "-" + count.incrementAndGet());
     }
 
+    /** A daemon thread named {@code name} running {@code task}, started: for a bundle's one long-lived loop. */
+    public static Thread start(String name, Runnable task) {
+        Thread t = daemon(task, name);
+        t.start();
+        return t;
+    }
+
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);

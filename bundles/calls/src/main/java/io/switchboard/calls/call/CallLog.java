@@ -1,5 +1,6 @@
 package io.switchboard.calls.call;
 
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -49,9 +50,7 @@ final class CallLog {
     CallLog(CallStore store, boolean ownThread) {
         this.store = store;
         if (ownThread) {
-            thread = new Thread(this::loop, "switchboard-calls-log");
-            thread.setDaemon(true);
-            thread.start();
+            thread = DaemonThreads.start("switchboard-calls-log", this::loop);
         } else {
             thread = null;
         }

@@ -15,6 +15,7 @@ import io.switchboard.sdk.calls.CallRefusedException;
 import io.switchboard.sdk.calls.MediaRelay;
 import io.switchboard.sdk.calls.MediaRelayException;
 import io.switchboard.sdk.concurrent.DaemonThreads;
+import io.switchboard.sdk.concurrent.Draining;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.UpdatePublisher;
 import java.time.Clock;
@@ -27,9 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -175,13 +176,8 @@ public class CallService implements CallGateway {
     }
 
     private static void drain(ExecutorService executor) {
-        if (executor == null) return;
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(2, TimeUnit.SECONDS)) executor.shutdownNow();
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
+        if (executor != null && !Draining.stop(executor, Duration.ofSeconds(2))) {
+            LOG.warn("Call work was still running 2 s after the calls feature stopped; it was interrupted");
         }
     }
 

@@ -3,6 +3,7 @@ package io.switchboard.calls.rtpengine;
 import com.dampcake.bencode.Bencode;
 import com.dampcake.bencode.BencodeException;
 import com.dampcake.bencode.Type;
+import io.switchboard.sdk.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -56,9 +57,7 @@ public final class NgClient implements AutoCloseable {
         this.attempts = attempts;
         this.channel = DatagramChannel.open();
         channel.bind(new InetSocketAddress(server.getAddress(), 0));
-        this.receiver = new Thread(this::receive, "switchboard-rtpengine-ng");
-        receiver.setDaemon(true);
-        receiver.start();
+        this.receiver = DaemonThreads.start("switchboard-rtpengine-ng", this::receive);
     }
 
     /**

@@ -5,12 +5,14 @@ import io.switchboard.gateway.Json;
 import io.switchboard.sdk.auth.AccountPrincipal;
 import io.switchboard.sdk.auth.TokenAuthenticator;
 import io.switchboard.sdk.concurrent.DaemonThreads;
+import io.switchboard.sdk.concurrent.Draining;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.FrameHandler;
 import io.switchboard.sdk.stream.SourceUpdate;
-import io.switchboard.sdk.stream.UpdateSource;
 import io.switchboard.sdk.stream.Update;
 import io.switchboard.sdk.stream.UpdatePublisher;
+import io.switchboard.sdk.stream.UpdateSource;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -80,15 +82,9 @@ public class StreamHub implements UpdatePublisher {
     @Deactivate
     void deactivate() {
         timer.shutdownNow();
-        frames.shutdown(); // a frame under way finishes; its socket is closed below
-        try {
-            if (!frames.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("Stream frames were still being handled 5 s after the gateway stopped");
-                frames.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            frames.shutdownNow();
-            Thread.currentThread().interrupt();
+        // a frame under way finishes; its socket is closed below
+        if (!Draining.stop(frames, Duration.ofSeconds(5))) {
+            LOG.warn("Stream frames were still being handled 5 s after the gateway stopped");
         }
         connections.values().forEach(set -> set.forEach(c -> c.close(1001, "server going away")));
         connections.clear();
