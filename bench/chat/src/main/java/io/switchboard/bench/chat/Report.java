@@ -70,9 +70,9 @@ final class Report {
                     a.db.commits() / (double) a.dbMessages));
         }
         row(out, "memory per idle authenticated socket: resident (RSS after a full GC), kB", a, b,
-                r -> r.idle == null ? null : r.idle.rssPerSocketKb(), "%.1f", "");
+                r -> r.idle == null || r.idle.sockets() == 0 ? null : r.idle.rssPerSocketKb(), "%.1f", "");
         row(out, "memory per idle authenticated socket: live heap after a full GC, kB", a, b,
-                r -> r.idle == null ? null : r.idle.heapPerSocketKb(), "%.1f", "");
+                r -> r.idle == null || r.idle.sockets() == 0 ? null : r.idle.heapPerSocketKb(), "%.1f", "");
         out.append('\n');
 
         out.append("1:1 steps (open loop; latency from the scheduled send to the frame on the receiver's socket):\n\n");
@@ -147,7 +147,8 @@ final class Report {
     /** Rows of a detail table: for each key, each server's items at that key. */
     private static <T> void detail(StringBuilder out, Results a, Results b, int[] keys,
                                    BiFunction<Results, Integer, List<T>> items, BiFunction<Results, T, String> line) {
-        for (int key : keys) {
+        // A rate given twice (--rates=15000,17500,15000) lists its steps once, in the order they ran.
+        for (int key : java.util.Arrays.stream(keys).distinct().toArray()) {
             for (Results r : both(a, b)) {
                 for (T item : items.apply(r, key)) out.append(line.apply(r, item)).append('\n');
             }

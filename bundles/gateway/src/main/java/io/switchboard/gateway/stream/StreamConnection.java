@@ -37,7 +37,8 @@ final class StreamConnection implements StreamSession {
     private final StreamSocket session;
     private final StreamHub hub;
     private final ObjectMapper mapper;
-    private final ArrayDeque<String> outbox = new ArrayDeque<>();
+    /** Frames to write, as UTF-8 text. */
+    private final ArrayDeque<byte[]> outbox = new ArrayDeque<>();
     private final ScheduledFuture<?> authDeadline;
     private volatile AccountPrincipal principal;
     private static final int BACKLOG_PAGE = 500;
@@ -157,7 +158,7 @@ final class StreamConnection implements StreamSession {
     /** A frame of an authenticated device; {@code handler} is the feature's, if any, for its type. */
     private void handleFrame(String type, JsonNode frame, Optional<FrameHandler> handler) {
         switch (type) {
-            case "ping" -> enqueue("{\"type\":\"pong\",\"cursor\":null,\"data\":{}}");
+            case "ping" -> enqueue(Frames.PONG.clone());
             case "auth" -> sendError("already_authenticated", "This connection is already authenticated.");
             default -> {
                 if (handler.isEmpty()) sendError("unknown_type", "No feature handles frames of type '" + type + "'.");
@@ -250,15 +251,15 @@ final class StreamConnection implements StreamSession {
     }
 
     /** Queues a stored update unless this device already has its position. */
-    synchronized void deliver(String source, long position, String type, String dataJson) {
+    synchronized void deliver(String source, long position, String type, byte[] dataUtf8) {
         if (principal == null || closed || catchingUp) return;
         if (position <= cursor.get(source)) return;
         cursor = cursor.with(source, position);
-        enqueueLocked(Frames.event(type, cursor, dataJson));
+        enqueueLocked(Frames.event(type, cursor, dataUtf8));
     }
 
     /** Queues an ephemeral frame (no cursor). */
-    synchronized void deliverEphemeral(String frame) {
+    synchronized void deliverEphemeral(byte[] frame) {
         if (principal == null || closed) return;
         enqueueLocked(frame);
     }
@@ -267,11 +268,11 @@ final class StreamConnection implements StreamSession {
         enqueue(Frames.error(mapper, code, message));
     }
 
-    private synchronized void enqueue(String frame) {
+    private synchronized void enqueue(byte[] frame) {
         enqueueLocked(frame);
     }
 
-    private void enqueueLocked(String frame) {
+    private void enqueueLocked(byte[] frame) {
         if (closed) return;
         if (outbox.size() >= MAX_QUEUE) {
             // A device this far behind reconnects with its cursor and catches up from storage.
@@ -294,7 +295,7 @@ final class StreamConnection implements StreamSession {
                 pumpBacklogLocked();
                 return;
             }
-            String next = outbox.poll();
+            byte[] next = outbox.poll();
             if (next == null || closed) {
                 sending = false;
                 return;

@@ -180,8 +180,9 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
     // ---- StreamSocket
 
     @Override
-    public void sendText(String text, Consumer<Throwable> done, boolean batch) {
-        session.sendFrame(new Frame(OpCode.TEXT, text), Callback.from(() -> done.accept(null), done::accept), batch);
+    public void sendText(byte[] utf8, Consumer<Throwable> done, boolean batch) {
+        session.sendFrame(new Frame(OpCode.TEXT).setPayload(ByteBuffer.wrap(utf8)),
+                Callback.from(() -> done.accept(null), done::accept), batch);
     }
 
     @Override

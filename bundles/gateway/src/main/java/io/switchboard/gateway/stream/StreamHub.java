@@ -146,7 +146,11 @@ public class StreamHub implements UpdatePublisher {
         try {
             // Store and push under the account's lock so devices see cursors in order.
             cursor = store.append(accountId, type, json);
-            for (StreamConnection c : connectionsOf(accountId)) c.deliver(Cursor.ACCOUNT_SOURCE, cursor, type, json);
+            byte[] utf8 = null;
+            for (StreamConnection c : connectionsOf(accountId)) {
+                if (utf8 == null) utf8 = Frames.utf8(json);
+                c.deliver(Cursor.ACCOUNT_SOURCE, cursor, type, utf8);
+            }
         } finally {
             lock.unlock();
         }
@@ -161,9 +165,9 @@ public class StreamHub implements UpdatePublisher {
 
     @Override
     public void deliver(String source, long position, Collection<String> accountIds, String type, Object data) {
-        String json = toJson(data);
+        byte[] utf8 = Frames.data(mapper, data); // once for every device it goes to
         for (String id : accountIds) {
-            for (StreamConnection c : connectionsOf(id)) c.deliver(source, position, type, json);
+            for (StreamConnection c : connectionsOf(id)) c.deliver(source, position, type, utf8);
             wake(id);
         }
     }
@@ -197,7 +201,7 @@ public class StreamHub implements UpdatePublisher {
 
     @Override
     public void publishEphemeral(Collection<String> accountIds, String type, Object data) {
-        String frame = Frames.event(type, null, toJson(data));
+        byte[] frame = Frames.event(mapper, type, data);
         for (String id : accountIds) {
             for (StreamConnection c : connectionsOf(id)) c.deliverEphemeral(frame);
         }
@@ -273,7 +277,7 @@ public class StreamHub implements UpdatePublisher {
     }
 
     private String toJson(Object data) {
-        return Frames.data(mapper, data);
+        return Frames.dataText(mapper, data);
     }
 
     void subscribe(StreamConnection connection) {

@@ -5,10 +5,11 @@ import java.util.function.Consumer;
 /** The WebSocket under a {@link StreamConnection}: how its frames go out and how it closes. */
 interface StreamSocket {
     /**
-     * Sends one text frame; {@code done} gets null once it was written (or, with {@code batch}, taken
-     * into the socket's batch), or the failure. A batched frame may wait for {@link #flush}.
+     * Sends one text frame, given as UTF-8 (not changed afterwards); {@code done} gets null once it was
+     * written (or, with {@code batch}, taken into the socket's batch), or the failure. A batched frame
+     * may wait for {@link #flush}.
      */
-    void sendText(String text, Consumer<Throwable> done, boolean batch);
+    void sendText(byte[] utf8, Consumer<Throwable> done, boolean batch);
 
     /** Writes the batched frames. */
     void flush();
