@@ -168,10 +168,10 @@ public class UpdatesResource {
         }
     }
 
-    private static JsonNode readTree(String json) {
+    private static JsonNode readTree(byte[] json) {
         try {
             return MAPPER.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("A stored update is not JSON", e);
         }
     }

@@ -11,7 +11,7 @@ final class Frames {
 
     private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
-    /** The answer to a {@code ping}; each socket gets a copy of its own to send. */
+    /** The answer to a {@code ping}; frames are never changed once built, so every socket sends this one. */
     static final byte[] PONG = utf8("{\"type\":\"pong\",\"cursor\":null,\"data\":{}}");
 
     /**
@@ -30,11 +30,6 @@ final class Frames {
         System.arraycopy(dataUtf8, 0, frame, h.length, dataUtf8.length);
         frame[frame.length - 1] = '}';
         return frame;
-    }
-
-    /** {@link #event(String, Cursor, byte[])} from data as JSON text. */
-    static byte[] event(String type, Cursor cursor, String dataJson) {
-        return event(type, cursor, utf8(dataJson));
     }
 
     /** A frame without a cursor whose data is written here (or is {@link io.switchboard.sdk.stream.Json} already). */

@@ -158,7 +158,7 @@ final class StreamConnection implements StreamSession {
     /** A frame of an authenticated device; {@code handler} is the feature's, if any, for its type. */
     private void handleFrame(String type, JsonNode frame, Optional<FrameHandler> handler) {
         switch (type) {
-            case "ping" -> enqueue(Frames.PONG.clone());
+            case "ping" -> enqueue(Frames.PONG);
             case "auth" -> sendError("already_authenticated", "This connection is already authenticated.");
             default -> {
                 if (handler.isEmpty()) sendError("unknown_type", "No feature handles frames of type '" + type + "'.");

@@ -209,7 +209,7 @@ public class StreamHub implements UpdatePublisher {
 
     /** Receives stored updates in order, each with the cursor a device has after it. */
     public interface BacklogSink {
-        void accept(String type, Cursor after, String dataJson);
+        void accept(String type, Cursor after, byte[] dataUtf8);
     }
 
     /** Where every source is now, for a device that starts without {@code since}. */
@@ -239,7 +239,7 @@ public class StreamHub implements UpdatePublisher {
             List<Update> updates = store.since(accountId, at.get(Cursor.ACCOUNT_SOURCE), page);
             for (Update u : updates) {
                 at = at.with(Cursor.ACCOUNT_SOURCE, u.cursor());
-                sink.accept(u.type(), at, u.data().toString());
+                sink.accept(u.type(), at, Frames.data(mapper, u.data()));
             }
             sent += updates.size();
             if (updates.size() < page) break;
@@ -251,7 +251,7 @@ public class StreamHub implements UpdatePublisher {
                 List<SourceUpdate> updates = e.getValue().since(accountId, at.get(name), page);
                 for (SourceUpdate u : updates) {
                     at = at.with(name, u.position());
-                    sink.accept(u.type(), at, toJson(u.data()));
+                    sink.accept(u.type(), at, Frames.data(mapper, u.data()));
                 }
                 sent += updates.size();
                 if (updates.size() < page) break;

@@ -60,18 +60,18 @@ class CursorParsingTest {
 
     @Test
     void framesCarryPreSerialisedData() throws Exception {
-        byte[] frame = Frames.event("message.created", Cursor.parse("chat5"), "{\"text\":\"hi \\\"there\\\"\"}");
+        byte[] frame = Frames.event("message.created", Cursor.parse("chat5"), Frames.utf8("{\"text\":\"hi \\\"there\\\"\"}"));
         var node = json.readTree(frame);
         assertEquals("message.created", node.path("type").asText());
         assertEquals("chat5", node.path("cursor").asText());
         assertEquals("hi \"there\"", node.path("data").path("text").asText());
         // Text beyond ASCII goes out as UTF-8, the type quoted as JSON.
-        byte[] wide = Frames.event("t\u00e9\"", null, "{\"text\":\"gr\u00fc\u00df \ud83d\udc4b\"}");
+        byte[] wide = Frames.event("t\u00e9\"", null, Frames.utf8("{\"text\":\"gr\u00fc\u00df \ud83d\udc4b\"}"));
         assertEquals("{\"type\":\"t\u00e9\\\"\",\"cursor\":null,\"data\":{\"text\":\"gr\u00fc\u00df \ud83d\udc4b\"}}",
                 new String(wide, java.nio.charset.StandardCharsets.UTF_8));
         assertEquals("gr\u00fc\u00df \ud83d\udc4b", json.readTree(wide).path("data").path("text").asText());
-        assertEquals(true, json.readTree(Frames.event("typing", null, "{}")).path("cursor").isNull());
-        assertEquals("a\"b", json.readTree(Frames.event("a\"b", null, "{}")).path("type").asText());
+        assertEquals(true, json.readTree(Frames.event("typing", null, Frames.utf8("{}"))).path("cursor").isNull());
+        assertEquals("a\"b", json.readTree(Frames.event("a\"b", null, Frames.utf8("{}"))).path("type").asText());
     }
 
     @Test
