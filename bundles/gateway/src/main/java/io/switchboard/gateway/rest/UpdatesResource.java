@@ -1,8 +1,6 @@
 package io.switchboard.gateway.rest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.gateway.Json;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.switchboard.gateway.stream.Cursor;
 import io.switchboard.gateway.stream.StreamHub;
 import io.switchboard.sdk.api.ApiException;
@@ -18,6 +16,7 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +53,6 @@ public class UpdatesResource {
     private static final int PAGE = 100;
     private static final int MAX_TIMEOUT = 60;
 
-    private static final ObjectMapper MAPPER = Json.newMapper();
     private final StreamHub hub;
     /** Reads the backlog of a poll woken by an update (never on the thread that published it). */
     private final ExecutorService readers;
@@ -123,7 +121,8 @@ public class UpdatesResource {
                     Map<String, Object> frame = new LinkedHashMap<>();
                     frame.put("type", type);
                     frame.put("cursor", after.toString());
-                    frame.put("data", readTree(data));
+                    // Written by the server's own mapper when stored: passed through as it is, not parsed again.
+                    frame.put("data", new RawValue(new String(data, StandardCharsets.UTF_8)));
                     out.add(frame);
                 });
             } catch (RuntimeException e) {
@@ -165,14 +164,6 @@ public class UpdatesResource {
             } catch (RuntimeException e) {
                 LOG.debug("A long poll could not be answered", e);
             }
-        }
-    }
-
-    private static JsonNode readTree(byte[] json) {
-        try {
-            return MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("A stored update is not JSON", e);
         }
     }
 

@@ -14,22 +14,57 @@ final class Frames {
     /** The answer to a {@code ping}; frames are never changed once built, so every socket sends this one. */
     static final byte[] PONG = utf8("{\"type\":\"pong\",\"cursor\":null,\"data\":{}}");
 
+    private static final byte[] TYPE_OPEN = utf8("{\"type\":\"");
+    private static final byte[] CURSOR_OPEN = utf8("\",\"cursor\":");
+    private static final byte[] NO_CURSOR = utf8("null");
+    private static final byte[] DATA_OPEN = utf8(",\"data\":");
+
     /**
      * A frame as the socket sends it (UTF-8) from data already written as UTF-8 JSON; the cursor holds
-     * only {@code [a-z0-9.]}. The data is copied once, into the frame.
+     * only {@code [a-z0-9.]}. The frame is one array, written in place: the data is copied once, and
+     * a type of plain ASCII (every type the server sends) and the cursor are copied char by char.
      */
     static byte[] event(String type, Cursor cursor, byte[] dataUtf8) {
-        StringBuilder head = new StringBuilder(type.length() + 48);
-        head.append("{\"type\":\"");
-        ENCODER.quoteAsString(type, head);
-        head.append("\",\"cursor\":");
-        if (cursor == null) head.append("null"); else head.append('"').append(cursor).append('"');
-        byte[] h = head.append(",\"data\":").toString().getBytes(StandardCharsets.UTF_8);
-        byte[] frame = new byte[h.length + dataUtf8.length + 1];
-        System.arraycopy(h, 0, frame, 0, h.length);
-        System.arraycopy(dataUtf8, 0, frame, h.length, dataUtf8.length);
-        frame[frame.length - 1] = '}';
+        byte[] escapedType = plainAscii(type) ? null : ENCODER.quoteAsUTF8(type);
+        String at = cursor == null ? null : cursor.toString();
+        int size = TYPE_OPEN.length + (escapedType == null ? type.length() : escapedType.length)
+                + CURSOR_OPEN.length + (at == null ? NO_CURSOR.length : at.length() + 2)
+                + DATA_OPEN.length + dataUtf8.length + 1;
+        byte[] frame = new byte[size];
+        int i = put(frame, 0, TYPE_OPEN);
+        i = escapedType == null ? putAscii(frame, i, type) : put(frame, i, escapedType);
+        i = put(frame, i, CURSOR_OPEN);
+        if (at == null) {
+            i = put(frame, i, NO_CURSOR);
+        } else {
+            frame[i++] = '"';
+            i = putAscii(frame, i, at);
+            frame[i++] = '"';
+        }
+        i = put(frame, i, DATA_OPEN);
+        i = put(frame, i, dataUtf8);
+        frame[i] = '}';
         return frame;
+    }
+
+    /** Printable ASCII that JSON takes inside quotes as it is. */
+    private static boolean plainAscii(String s) {
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+        }
+        return true;
+    }
+
+    private static int put(byte[] frame, int at, byte[] bytes) {
+        System.arraycopy(bytes, 0, frame, at, bytes.length);
+        return at + bytes.length;
+    }
+
+    /** {@code s} holds ASCII only: one byte per char. */
+    private static int putAscii(byte[] frame, int at, String s) {
+        for (int k = 0; k < s.length(); k++) frame[at + k] = (byte) s.charAt(k);
+        return at + s.length();
     }
 
     /** A frame without a cursor whose data is written here (or is {@link io.switchboard.sdk.stream.Json} already). */

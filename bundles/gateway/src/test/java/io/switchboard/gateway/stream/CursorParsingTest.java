@@ -72,6 +72,11 @@ class CursorParsingTest {
         assertEquals("gr\u00fc\u00df \ud83d\udc4b", json.readTree(wide).path("data").path("text").asText());
         assertEquals(true, json.readTree(Frames.event("typing", null, Frames.utf8("{}"))).path("cursor").isNull());
         assertEquals("a\"b", json.readTree(Frames.event("a\"b", null, Frames.utf8("{}"))).path("type").asText());
+        // Written in place: exactly these bytes, and a type JSON must escape still escaped.
+        assertEquals("{\"type\":\"message.created\",\"cursor\":\"acct2.chat5\",\"data\":{\"n\":1}}",
+                new String(Frames.event("message.created", Cursor.parse("acct2.chat5"), Frames.utf8("{\"n\":1}")),
+                        java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("a\\b\n\u0001", json.readTree(Frames.event("a\\b\n\u0001", null, Frames.utf8("{}"))).path("type").asText());
     }
 
     @Test
