@@ -74,26 +74,24 @@ final class Frames {
 
     /** Frame data as UTF-8 JSON; data already written ({@link io.switchboard.sdk.stream.Json}) as it is. */
     static byte[] data(ObjectMapper mapper, Object data) {
-        if (data instanceof io.switchboard.sdk.stream.Json json) return utf8(json.text());
-        try {
-            return mapper.writeValueAsBytes(data);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw unwritable(e);
-        }
+        return data instanceof io.switchboard.sdk.stream.Json json ? utf8(json.text()) : write(mapper::writeValueAsBytes, data);
     }
 
     /** Frame data as JSON text, as it is stored; data already written as it is. */
     static String dataText(ObjectMapper mapper, Object data) {
-        if (data instanceof io.switchboard.sdk.stream.Json json) return json.text();
-        try {
-            return mapper.writeValueAsString(data);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw unwritable(e);
-        }
+        return data instanceof io.switchboard.sdk.stream.Json json ? json.text() : write(mapper::writeValueAsString, data);
     }
 
-    private static IllegalArgumentException unwritable(Exception e) {
-        return new IllegalArgumentException("Frame data is not writable as JSON", e);
+    private interface Writer<T> {
+        T write(Object data) throws com.fasterxml.jackson.core.JsonProcessingException;
+    }
+
+    private static <T> T write(Writer<T> writer, Object data) {
+        try {
+            return writer.write(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("Frame data is not writable as JSON", e);
+        }
     }
 
     static byte[] utf8(String text) {

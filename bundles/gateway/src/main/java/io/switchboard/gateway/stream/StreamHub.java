@@ -9,7 +9,6 @@ import io.switchboard.sdk.concurrent.Draining;
 import io.switchboard.sdk.storage.FeatureDatabase;
 import io.switchboard.sdk.stream.FrameHandler;
 import io.switchboard.sdk.stream.SourceUpdate;
-import io.switchboard.sdk.stream.Update;
 import io.switchboard.sdk.stream.UpdatePublisher;
 import io.switchboard.sdk.stream.UpdateSource;
 import java.time.Duration;
@@ -17,6 +16,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,7 +68,7 @@ public class StreamHub implements UpdatePublisher {
 
     @Activate
     public StreamHub(@Reference(target = "(switchboard.schema=gateway)") FeatureDatabase db) {
-        this.store = new UpdateStore(db.dataSource(), mapper);
+        this.store = new UpdateStore(db.dataSource());
         for (int i = 0; i < STRIPES; i++) locks[i] = new ReentrantLock();
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("switchboard-stream-timer"));
         // A socket that authenticates cancels its deadline; drop the task then, not 10 s later.
@@ -232,19 +232,12 @@ public class StreamHub implements UpdatePublisher {
      * its cursor.
      */
     public Cursor backlog(String accountId, Cursor from, int max, BacklogSink sink) {
+        Map<String, Log> logs = new LinkedHashMap<>();
+        logs.put(Cursor.ACCOUNT_SOURCE, store::since); // the account's own updates first, then the features'
+        new TreeMap<>(sources).forEach((name, source) -> logs.put(name, source::since));
         Cursor at = from;
         int sent = 0;
-        while (sent < max) {
-            int page = Math.min(PAGE, max - sent);
-            List<Update> updates = store.since(accountId, at.get(Cursor.ACCOUNT_SOURCE), page);
-            for (Update u : updates) {
-                at = at.with(Cursor.ACCOUNT_SOURCE, u.cursor());
-                sink.accept(u.type(), at, Frames.data(mapper, u.data()));
-            }
-            sent += updates.size();
-            if (updates.size() < page) break;
-        }
-        for (Map.Entry<String, UpdateSource> e : new TreeMap<>(sources).entrySet()) {
+        for (Map.Entry<String, Log> e : logs.entrySet()) {
             String name = e.getKey();
             while (sent < max) {
                 int page = Math.min(PAGE, max - sent);
@@ -258,6 +251,11 @@ public class StreamHub implements UpdatePublisher {
             }
         }
         return at;
+    }
+
+    /** A log of updates read page by page: the account's own, or a feature's {@link UpdateSource}. */
+    private interface Log {
+        List<SourceUpdate> since(String accountId, long after, int limit);
     }
 
     /** Completes when the next update for the account arrives (for long polls). */

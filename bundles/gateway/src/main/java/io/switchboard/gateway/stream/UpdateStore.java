@@ -1,8 +1,7 @@
 package io.switchboard.gateway.stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.sdk.stream.Update;
+import io.switchboard.sdk.stream.Json;
+import io.switchboard.sdk.stream.SourceUpdate;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,11 +26,8 @@ public final class UpdateStore {
     private static final String LATEST = "SELECT last_cursor FROM gateway.update_cursors WHERE account_id = ?";
 
     private final DataSource dataSource;
-    private final ObjectMapper mapper;
-
-    public UpdateStore(DataSource dataSource, ObjectMapper mapper) {
+    public UpdateStore(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.mapper = mapper;
     }
 
     public long append(String accountId, String type, String json) {
@@ -49,20 +45,18 @@ public final class UpdateStore {
         }
     }
 
-    public List<Update> since(String accountId, long cursor, int limit) {
+    /** The account's updates after {@code cursor}; their data as stored, JSON already written. */
+    public List<SourceUpdate> since(String accountId, long cursor, int limit) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(SINCE)) {
             s.setString(1, accountId);
             s.setLong(2, cursor);
             s.setInt(3, limit);
-            List<Update> out = new ArrayList<>();
+            List<SourceUpdate> out = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    JsonNode data = mapper.readTree(rs.getString(3));
-                    out.add(new Update(rs.getLong(1), rs.getString(2), data));
-                }
+                while (rs.next()) out.add(new SourceUpdate(rs.getLong(1), rs.getString(2), new Json(rs.getString(3))));
             }
             return out;
-        } catch (SQLException | java.io.IOException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("Could not read updates", e);
         }
     }
