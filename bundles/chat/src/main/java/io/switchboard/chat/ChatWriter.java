@@ -41,6 +41,12 @@ final class ChatWriter {
     private static final int MAX_QUEUE = 50_000;
     /** How long a send waits for company when sends are arriving together (not when they come one by one). */
     private static final long LINGER_NANOS = 2_000_000;
+    /**
+     * Sends already queued that are company enough: the writer does not linger for more. A queue this
+     * long means sends are waiting already (a commit was slow, or a burst came), and a linger would
+     * only add to their wait and slow the writer's catching up.
+     */
+    private static final int ENOUGH_COMPANY = 64;
     /** How long a change may take, queue included, before a client waiting for it hears {@code busy}. */
     private static final long TIMEOUT_SECONDS = 30;
 
@@ -271,8 +277,9 @@ final class ChatWriter {
                 if (first.task instanceof SendTask) {
                     // Group commit: take the sends already queued, and those arriving within the
                     // linger, into one transaction (one commit, one WAL flush for all of them). The
-                    // writer sleeps through the linger instead of waking for each send that comes.
-                    if (lastBatchSize > 1 && queue.size() < MAX_BATCH - 1) LockSupport.parkNanos(LINGER_NANOS);
+                    // writer sleeps through the linger instead of waking for each send that comes, and
+                    // skips it when enough sends are queued already.
+                    if (lastBatchSize > 1 && queue.size() < ENOUGH_COMPANY - 1) LockSupport.parkNanos(LINGER_NANOS);
                     while (batch.size() < MAX_BATCH) {
                         Pending next = queue.peek(); // the writer alone takes from the queue
                         if (next == null || !(next.task instanceof SendTask)) break;
