@@ -273,7 +273,7 @@ class ChatIT {
         String pia = api.signUp("pia", "person", "Pia");
         String quinn = api.signUp("quinn", "person", "Quinn");
         String rosa = api.signUp("rosa", "person", "Rosa");
-        api.signUp("sven", "person", "Sven");
+        String sven = api.signUp("sven", "person", "Sven");
         Api.Reply g = api.post("/api/v1/conversations", pia, obj("kind", "group", "title", "Book club",
                 "members", List.of("quinn", "rosa")));
         assertEquals(201, g.status(), g.toString());
@@ -287,6 +287,15 @@ class ChatIT {
         assertEquals("member", role(added.json(), "sven"));
         Api.Reply renamed = api.patch("/api/v1/conversations/" + id, quinn, obj("title", "Readers"));
         assertEquals("Readers", renamed.json().path("title").asText());
+        // Stored conversation events come back with their data: Sven, added before the rename, polls from the start.
+        JsonNode svenUpdates = api.get("/api/v1/updates?since=0&timeout=0", sven).json().path("updates");
+        List<String> renames = new ArrayList<>();
+        for (JsonNode u : svenUpdates) {
+            if ("conversation.updated".equals(u.path("type").asText()) && "renamed".equals(u.path("data").path("change").asText())) {
+                renames.add(u.path("data").path("title").asText() + " by " + u.path("data").path("actor").asText());
+            }
+        }
+        assertEquals(List.of("Readers by quinn"), renames, svenUpdates.toString());
 
         try (StreamClient rosaWs = StreamClient.open(sb.wsUrl(), rosa, null)) {
             assertEquals(403, api.delete("/api/v1/conversations/" + id + "/members/pia", quinn).status(),

@@ -57,9 +57,10 @@ class HotDeployIT {
     }
 
     /**
-     * The example's REST resource and its frame handler are two components that come up one after
-     * the other, so the REST answer can be seen a moment before the frame handler is registered. Until
-     * the deadline an unknown_type reply is retried; after it, the last reply fails the test.
+     * The example's REST resource and its frame handler are registered apart, and the REST application
+     * follows them with a delay of its own, so the new greeting can be served over REST a moment while
+     * no frame handler is registered. Until the deadline an unknown_type reply is sent again; after
+     * it, the last reply fails the test.
      */
     private static void assertPong(StreamClient ws, String greeting, int n) throws Exception {
         ws.sendText("{\"type\":\"ping\"}");

@@ -111,11 +111,11 @@ public class ChatService implements UpdateSource {
         try {
             List<SourceUpdate> out = new ArrayList<>();
             for (ChatStore.LogEntry e : store.since(accountId, after, limit)) {
-                Object data = e.message() != null ? view(e.message()) : json.readTree(e.json());
+                Object data = e.message() != null ? view(e.message()) : new Json(e.json());
                 out.add(new SourceUpdate(e.pos(), e.type(), data));
             }
             return out;
-        } catch (SQLException | JsonProcessingException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("Could not read the chat log", e);
         }
     }
@@ -650,8 +650,8 @@ public class ChatService implements UpdateSource {
     /** Stores an event in the log; after commit it goes to the audience. */
     private void record(ChatWriter.Tx tx, long pos, ConvSnapshot conv, String type, Object data, Collection<String> audience)
             throws SQLException {
-        store.insertEvent(tx.connection, pos, conv.id(), type, write(data));
-        Json written = publisher.json(data); // once for all lanes
+        Json written = publisher.json(data); // once: stored as it is delivered, to all lanes
+        store.insertEvent(tx.connection, pos, conv.id(), type, written.text());
         tx.deliver(List.copyOf(audience), to -> publisher.deliver(SOURCE, pos, to, type, written));
     }
 
@@ -660,10 +660,8 @@ public class ChatService implements UpdateSource {
                               Collection<String> audience) throws SQLException {
         Conversation data = view(next, null, null, null, null, change, directory.handle(actor),
                 subject == null ? null : directory.handle(subject), null);
-        store.insertEvent(tx.connection, pos, next.id(), "conversation.updated", write(data));
-        Json written = publisher.json(data); // once for all lanes
+        record(tx, pos, next, "conversation.updated", data, audience);
         tx.afterCommit(() -> conversations.put(next.id(), next));
-        tx.deliver(List.copyOf(audience), to -> publisher.deliver(SOURCE, pos, to, "conversation.updated", written));
     }
 
     private static String title(String title) {

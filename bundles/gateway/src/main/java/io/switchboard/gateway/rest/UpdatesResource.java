@@ -16,7 +16,6 @@ import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,8 +120,8 @@ public class UpdatesResource {
                     Map<String, Object> frame = new LinkedHashMap<>();
                     frame.put("type", type);
                     frame.put("cursor", after.toString());
-                    // Written by the server's own mapper when stored: passed through as it is, not parsed again.
-                    frame.put("data", new RawValue(new String(data, StandardCharsets.UTF_8)));
+                    // JSON as stored (or written once here): passed through as it is, not parsed again.
+                    frame.put("data", new RawValue(hub.dataText(data)));
                     out.add(frame);
                 });
             } catch (RuntimeException e) {

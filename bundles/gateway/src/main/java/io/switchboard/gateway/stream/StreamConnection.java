@@ -225,7 +225,7 @@ final class StreamConnection implements StreamSession {
         int[] queued = {0};
         try {
             cursor = hub.backlog(principal.accountId(), cursor, BACKLOG_PAGE, (type, after, data) -> {
-                outbox.add(Frames.event(type, after, data));
+                outbox.add(Frames.event(type, after, Frames.data(mapper, data)));
                 queued[0]++;
             });
         } catch (RuntimeException e) {

@@ -207,9 +207,18 @@ public class StreamHub implements UpdatePublisher {
         }
     }
 
-    /** Receives stored updates in order, each with the cursor a device has after it. */
+    /**
+     * Receives stored updates in order, each with the cursor a device has after it. The data is as
+     * its source gave it: JSON already written ({@link io.switchboard.sdk.stream.Json}) or an object
+     * to write; {@link #dataText} writes it as text.
+     */
     public interface BacklogSink {
-        void accept(String type, Cursor after, byte[] dataUtf8);
+        void accept(String type, Cursor after, Object data);
+    }
+
+    /** Update data as JSON text; data already written as it is. */
+    public String dataText(Object data) {
+        return Frames.dataText(mapper, data);
     }
 
     /** Where every source is now, for a device that starts without {@code since}. */
@@ -244,7 +253,7 @@ public class StreamHub implements UpdatePublisher {
                 List<SourceUpdate> updates = e.getValue().since(accountId, at.get(name), page);
                 for (SourceUpdate u : updates) {
                     at = at.with(name, u.position());
-                    sink.accept(u.type(), at, Frames.data(mapper, u.data()));
+                    sink.accept(u.type(), at, u.data());
                 }
                 sent += updates.size();
                 if (updates.size() < page) break;
