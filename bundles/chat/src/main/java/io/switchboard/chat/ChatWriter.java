@@ -15,6 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -47,6 +49,12 @@ final class ChatWriter {
      * only add to their wait and slow the writer's catching up.
      */
     private static final int ENOUGH_COMPANY = 64;
+    /**
+     * At most this many sends' worth of batches a lane takes at once (see {@link Lane}): enough that a
+     * socket's frames of several batches share a write, few enough that the first batch's frames do not
+     * wait long for the last one's.
+     */
+    private static final int LANE_TAKE = 1024;
     /** How long a change may take, queue included, before a client waiting for it hears {@code busy}. */
     private static final long TIMEOUT_SECONDS = 30;
 
@@ -130,7 +138,7 @@ final class ChatWriter {
      * An account belongs to one lane ({@link #lane}): all its frames, answers included, are written
      * by that lane's thread, so they stay in order and two threads never contend for one socket.
      */
-    private final ExecutorService[] lanes;
+    private final Lane[] lanes;
     private final Consumer<Runnable> together;
     private long position;
     private int lastBatchSize;
@@ -154,10 +162,8 @@ final class ChatWriter {
         if (lanes < 1) throw new IllegalArgumentException("at least one delivery lane");
         this.store = store;
         this.together = together;
-        this.lanes = new ExecutorService[lanes];
-        for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-chat-delivery-" + (i + 1)));
-        }
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) this.lanes[i] = new Lane(i + 1);
         this.position = position;
         this.committed = position;
         this.thread = DaemonThreads.start("switchboard-chat-writer", this::loop);
@@ -213,18 +219,71 @@ final class ChatWriter {
         return lanes == 1 ? 0 : Math.floorMod(accountId.hashCode(), lanes);
     }
 
-    /** On a delivery lane; once the lanes have stopped (chat stopping), right here. */
-    private void onLane(int lane, Runnable r) {
-        try {
-            lanes[lane].execute(r);
-        } catch (RejectedExecutionException e) {
-            r.run();
+    /**
+     * A delivery lane: one thread that runs the work the writer hands it, batch by batch, in order.
+     * Batches that queued up while it was busy (the machine was, or a commit came late and the next
+     * ones came at once) are taken together, up to {@link #LANE_TAKE} sends' worth, and run in one
+     * {@code together}: a socket with frames in several of them gets them in one write. So the more a
+     * lane falls behind, the fewer writes a message costs, and it catches up sooner.
+     */
+    private final class Lane {
+        private final ExecutorService thread;
+        private final ConcurrentLinkedQueue<Work> mailbox = new ConcurrentLinkedQueue<>();
+        /** True while a drain is queued or running on the thread; only then may work wait in the mailbox. */
+        private final AtomicBoolean draining = new AtomicBoolean();
+
+        Lane(int number) {
+            thread = Executors.newSingleThreadExecutor(DaemonThreads.named("switchboard-chat-delivery-" + number));
+        }
+
+        /** Runs the work after the work handed to this lane before it; once the lane has stopped (chat stopping), right here. */
+        void post(Work work) {
+            mailbox.add(work);
+            if (!draining.compareAndSet(false, true)) return; // the running drain takes it
+            try {
+                thread.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                drain();
+            }
+        }
+
+        private void drain() {
+            List<Work> taken = new ArrayList<>();
+            while (true) {
+                taken.clear();
+                int sends = 0;
+                Work w;
+                while (sends < LANE_TAKE && (w = mailbox.poll()) != null) {
+                    taken.add(w);
+                    sends += w.weight;
+                }
+                if (taken.isEmpty()) {
+                    draining.set(false);
+                    // Work posted after the poll and before the flag was cleared found the flag set.
+                    if (mailbox.isEmpty() || !draining.compareAndSet(false, true)) return;
+                    continue;
+                }
+                together.accept(() -> {
+                    for (Work work : taken) {
+                        for (Runnable r : work.steps) {
+                            try {
+                                r.run();
+                            } catch (RuntimeException e) {
+                                LOG.warn("Delivering a chat change failed", e);
+                            }
+                        }
+                    }
+                });
+            }
         }
     }
 
+    /** A lane's share of a batch: its steps in order, and the number of sends it came from. */
+    private record Work(List<Runnable> steps, int weight) {}
+
     /** Fails a change: on its lane when no one waits for it (see {@link #submitAsync}). */
     private void fail(Pending p, Throwable e) {
-        if (p.answerTo != null) onLane(lane(p.answerTo), () -> p.done.completeExceptionally(e));
+        if (p.answerTo != null) lanes[lane(p.answerTo)].post(new Work(List.of(() -> p.done.completeExceptionally(e)), 1));
         else p.done.completeExceptionally(e);
     }
 
@@ -254,9 +313,9 @@ final class ChatWriter {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) thread.interrupt();
-        for (ExecutorService lane : lanes) lane.shutdown(); // all lanes drain side by side
-        for (ExecutorService lane : lanes) {
-            if (!Draining.stop(lane, Duration.ofSeconds(10))) LOG.warn("A chat delivery lane was interrupted at shutdown");
+        for (Lane lane : lanes) lane.thread.shutdown(); // all lanes drain side by side
+        for (Lane lane : lanes) {
+            if (!Draining.stop(lane.thread, Duration.ofSeconds(10))) LOG.warn("A chat delivery lane was interrupted at shutdown");
         }
         Pending p;
         while ((p = queue.poll()) != null) p.done.completeExceptionally(unavailable());
@@ -376,16 +435,7 @@ final class ChatWriter {
         }
         for (int i = 0; i < lanes.length; i++) {
             List<Runnable> mine = work.get(i);
-            if (mine.isEmpty()) continue;
-            onLane(i, () -> together.accept(() -> {
-                for (Runnable r : mine) {
-                    try {
-                        r.run();
-                    } catch (RuntimeException e) {
-                        LOG.warn("Delivering a chat change failed", e);
-                    }
-                }
-            }));
+            if (!mine.isEmpty()) lanes[i].post(new Work(mine, batch.size()));
         }
     }
 

@@ -80,11 +80,19 @@ final class ChatFixture {
     /** What chat delivered, per account: chat stores its own log and only ever calls deliver. */
     static final class Delivered implements UpdatePublisher {
         private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-        /** One account's delivery: its position, on which thread, and whether inside {@link #together}. */
-        record Delivery(String account, String type, Object data, long position, Thread thread, boolean together) {}
+        /**
+         * One account's delivery: its position, on which thread, and inside which call of
+         * {@link #together} (numbered from 1; 0 outside one).
+         */
+        record Delivery(String account, String type, Object data, long position, Thread thread, long batch) {
+            boolean together() { return batch > 0; }
+        }
 
         private final List<Delivery> log = new CopyOnWriteArrayList<>();
-        private final ThreadLocal<Boolean> inTogether = ThreadLocal.withInitial(() -> false);
+        private final ThreadLocal<Long> inTogether = ThreadLocal.withInitial(() -> 0L);
+        private final java.util.concurrent.atomic.AtomicLong togethers = new java.util.concurrent.atomic.AtomicLong();
+        /** When set, {@link #together} waits for it before its work (a delivery lane held up). */
+        volatile java.util.concurrent.CountDownLatch gate;
 
         List<Object> of(String account, String type) {
             List<Object> out = new ArrayList<>();
@@ -113,11 +121,17 @@ final class ChatFixture {
         }
 
         @Override public void together(Runnable work) {
-            inTogether.set(true);
+            java.util.concurrent.CountDownLatch held = gate;
+            try {
+                if (held != null) held.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inTogether.set(togethers.incrementAndGet());
             try {
                 work.run();
             } finally {
-                inTogether.set(false);
+                inTogether.set(0L);
             }
         }
 

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.stream;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -7,8 +8,11 @@ import java.util.regex.Pattern;
 /**
  * Where a device is in every update source: a position per source, written as
  * {@code acct12.chat3042} (name then position, sources sorted, dot-separated). A source missing from
- * a cursor is at 0, and a source at 0 is left out, so equal positions always read the same. A cursor of bare digits, as earlier servers wrote them, is a position in
- * {@value #ACCOUNT_SOURCE}. Immutable.
+ * a cursor is at 0, and a source at 0 is left out, so equal positions always read the same. A cursor
+ * of bare digits, as earlier servers wrote them, is a position in {@value #ACCOUNT_SOURCE}. Immutable.
+ *
+ * <p>A device's cursor moves with every update it gets, so it is two small arrays (a server has a
+ * handful of sources) rather than a map: a move copies two arrays of that handful.
  */
 public final class Cursor {
     /** The gateway's own per-account updates. */
@@ -16,12 +20,15 @@ public final class Cursor {
     static final Pattern SOURCE_NAME = Pattern.compile("[a-z]{1,16}");
     private static final Pattern ENTRY = Pattern.compile("([a-z]{1,16})(\\d{1,18})");
     private static final int MAX_LENGTH = 1024;
-    static final Cursor START = new Cursor(new TreeMap<>());
+    static final Cursor START = new Cursor(new String[0], new long[0]);
 
-    private final TreeMap<String, Long> positions;
+    /** Source names, sorted; {@code positions[i]} (never 0) is the position in {@code sources[i]}. */
+    private final String[] sources;
+    private final long[] positions;
     private String text;
 
-    private Cursor(TreeMap<String, Long> positions) {
+    private Cursor(String[] sources, long[] positions) {
+        this.sources = sources;
         this.positions = positions;
     }
 
@@ -38,36 +45,76 @@ public final class Cursor {
             map.put(m.group(1), Long.parseLong(m.group(2)));
         }
         map.values().removeIf(p -> p == 0);
-        return new Cursor(map);
+        String[] names = new String[map.size()];
+        long[] at = new long[map.size()];
+        int i = 0;
+        for (Map.Entry<String, Long> e : map.entrySet()) {
+            names[i] = e.getKey();
+            at[i++] = e.getValue();
+        }
+        return new Cursor(names, at);
     }
 
     private static IllegalArgumentException invalid() {
         return new IllegalArgumentException("'since' must be a cursor received from this server.");
     }
 
+    /** Where {@code source} is in {@link #sources}, or {@code -(insertion point) - 1}. */
+    private int indexOf(String source) {
+        for (int i = 0; i < sources.length; i++) {
+            int c = sources[i].compareTo(source);
+            if (c == 0) return i;
+            if (c > 0) return -i - 1;
+        }
+        return -sources.length - 1;
+    }
+
     long get(String source) {
-        Long p = positions.get(source);
-        return p == null ? 0 : p;
+        int i = indexOf(source);
+        return i >= 0 ? positions[i] : 0;
     }
 
     Cursor with(String source, long position) {
-        if (get(source) == position) return this;
-        TreeMap<String, Long> copy = new TreeMap<>(positions);
-        if (position == 0) copy.remove(source); else copy.put(source, position);
-        return new Cursor(copy);
+        int i = indexOf(source);
+        if (i >= 0) {
+            if (positions[i] == position) return this;
+            if (position == 0) return without(i);
+            long[] at = positions.clone();
+            at[i] = position;
+            return new Cursor(sources, at); // the same names: the array is never changed
+        }
+        if (position == 0) return this;
+        int k = -i - 1;
+        String[] names = new String[sources.length + 1];
+        long[] at = new long[sources.length + 1];
+        System.arraycopy(sources, 0, names, 0, k);
+        System.arraycopy(positions, 0, at, 0, k);
+        names[k] = source;
+        at[k] = position;
+        System.arraycopy(sources, k, names, k + 1, sources.length - k);
+        System.arraycopy(positions, k, at, k + 1, sources.length - k);
+        return new Cursor(names, at);
     }
 
-    Map<String, Long> positions() { return java.util.Collections.unmodifiableMap(positions); }
+    private Cursor without(int i) {
+        String[] names = new String[sources.length - 1];
+        long[] at = new long[sources.length - 1];
+        System.arraycopy(sources, 0, names, 0, i);
+        System.arraycopy(positions, 0, at, 0, i);
+        System.arraycopy(sources, i + 1, names, i, names.length - i);
+        System.arraycopy(positions, i + 1, at, i, at.length - i);
+        return new Cursor(names, at);
+    }
 
     @Override
     public String toString() {
         String t = text;
         if (t == null) {
             StringBuilder b = new StringBuilder();
-            positions.forEach((k, v) -> {
-                if (b.length() > 0) b.append('.');
-                b.append(k).append(v);
-            });
+            for (int i = 0; i < sources.length; i++) {
+                if (i > 0) b.append('.');
+                b.append(sources[i]).append(positions[i]);
+            }
             t = b.length() == 0 ? ACCOUNT_SOURCE + "0" : b.toString();
             text = t;
         }
@@ -76,9 +123,9 @@ public final class Cursor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cursor c && c.positions.equals(positions);
+        return o instanceof Cursor c && Arrays.equals(c.sources, sources) && Arrays.equals(c.positions, positions);
     }
 
     @Override
-    public int hashCode() { return positions.hashCode(); }
+    public int hashCode() { return 31 * Arrays.hashCode(sources) + Arrays.hashCode(positions); }
 }

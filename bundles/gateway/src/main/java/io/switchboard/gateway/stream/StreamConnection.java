@@ -280,13 +280,20 @@ final class StreamConnection implements StreamSession {
             return;
         }
         outbox.add(frame);
+        // Inside the hub's together the frame waits for release(), with this socket's others.
+        if (!sending && !hub.holding(this)) sendNextLocked();
+    }
+
+    /** Starts writing the frames {@link StreamHub#together} held for this socket. */
+    synchronized void release() {
         if (!sending) sendNextLocked();
     }
 
     /**
      * Writes the next queued frame, and the ones after it as each write completes. A write that
      * completes at once (on this thread, inside {@code sendText}) continues this loop instead of
-     * calling back into it, so a long queue never deepens the stack.
+     * calling back into it, so a long queue never deepens the stack. A frame with others queued behind
+     * it is batched, and the last one queued flushes them all: frames queued together share one write.
      */
     private void sendNextLocked() {
         while (true) {
@@ -304,7 +311,7 @@ final class StreamConnection implements StreamSession {
             writing = true;
             writtenAtOnce = false;
             try {
-                session.sendText(next, this::written, hub.writingTogether(this));
+                session.sendText(next, this::written, !outbox.isEmpty());
             } catch (RuntimeException e) {
                 sending = false;
                 closeLocked(1011, "send failed");
@@ -326,15 +333,6 @@ final class StreamConnection implements StreamSession {
             } else {
                 sendNextLocked();
             }
-        }
-    }
-
-    /** Writes what {@link StreamHub#together} batched for this socket. */
-    void flush() {
-        try {
-            if (session.isOpen()) session.flush();
-        } catch (RuntimeException e) {
-            LOG.debug("Flushing a stream socket failed", e);
         }
     }
 

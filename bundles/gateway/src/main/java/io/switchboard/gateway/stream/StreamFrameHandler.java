@@ -186,11 +186,6 @@ final class StreamFrameHandler implements FrameHandler, StreamSocket {
     }
 
     @Override
-    public void flush() {
-        session.flush(Callback.NOOP);
-    }
-
-    @Override
     public void close(int code, String reason) {
         session.close(code, reason, Callback.NOOP);
     }

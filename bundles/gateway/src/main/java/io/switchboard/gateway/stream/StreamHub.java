@@ -172,7 +172,7 @@ public class StreamHub implements UpdatePublisher {
         }
     }
 
-    /** The sockets that batched frames inside {@link #together} on this thread; null outside it. */
+    /** The sockets whose frames {@link #together} holds on this thread; null outside it. */
     private final ThreadLocal<Set<StreamConnection>> batched = new ThreadLocal<>();
 
     @Override
@@ -187,12 +187,12 @@ public class StreamHub implements UpdatePublisher {
             work.run();
         } finally {
             batched.remove();
-            for (StreamConnection c : touched) c.flush();
+            for (StreamConnection c : touched) c.release();
         }
     }
 
-    /** True, and the socket remembered for the flush, when its frame may wait in {@link #together}. */
-    boolean writingTogether(StreamConnection connection) {
+    /** True, and the socket remembered for its release, when its frames wait for the end of {@link #together}. */
+    boolean holding(StreamConnection connection) {
         Set<StreamConnection> touched = batched.get();
         if (touched == null) return false;
         touched.add(connection);

@@ -7,12 +7,9 @@ interface StreamSocket {
     /**
      * Sends one text frame, given as UTF-8 (not changed afterwards); {@code done} gets null once it was
      * written (or, with {@code batch}, taken into the socket's batch), or the failure. A batched frame
-     * may wait for {@link #flush}.
+     * waits for the next frame sent without {@code batch}, and goes out in the same write.
      */
     void sendText(byte[] utf8, Consumer<Throwable> done, boolean batch);
-
-    /** Writes the batched frames. */
-    void flush();
 
     /** Starts the close handshake with this code and reason. */
     void close(int code, String reason);
