@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -117,7 +118,7 @@ class ChatDeliveryTest {
         String id = chat.openDirect(ann, "behind_bob").conversation().id();
         // The lanes are held while five sends commit one after another (each waits for its commit,
         // none for its delivery), so each is a batch of its own and they queue up on bob's lane.
-        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
         running.delivered.gate = gate;
         try {
             for (int k = 0; k < 5; k++) chat.send(ann, id, "behind-" + k, text("m " + k));

@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /** The chat service's collaborators for tests over a real database: accounts, the stream and config, recorded. */
@@ -90,9 +93,9 @@ final class ChatFixture {
 
         private final List<Delivery> log = new CopyOnWriteArrayList<>();
         private final ThreadLocal<Long> inTogether = ThreadLocal.withInitial(() -> 0L);
-        private final java.util.concurrent.atomic.AtomicLong togethers = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong togethers = new AtomicLong();
         /** When set, {@link #together} waits for it before its work (a delivery lane held up). */
-        volatile java.util.concurrent.CountDownLatch gate;
+        volatile CountDownLatch gate;
 
         List<Object> of(String account, String type) {
             List<Object> out = new ArrayList<>();
@@ -121,9 +124,9 @@ final class ChatFixture {
         }
 
         @Override public void together(Runnable work) {
-            java.util.concurrent.CountDownLatch held = gate;
+            CountDownLatch held = gate;
             try {
-                if (held != null) held.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                if (held != null) held.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

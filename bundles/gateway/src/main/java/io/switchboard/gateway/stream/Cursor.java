@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * of bare digits, as earlier servers wrote them, is a position in {@value #ACCOUNT_SOURCE}. Immutable.
  *
  * <p>A device's cursor moves with every update it gets, so it is two small arrays (a server has a
- * handful of sources) rather than a map: a move copies two arrays of that handful.
+ * handful of sources) rather than a map: a move copies one array of that handful.
  */
 public final class Cursor {
     /** The gateway's own per-account updates. */
@@ -45,6 +45,11 @@ public final class Cursor {
             map.put(m.group(1), Long.parseLong(m.group(2)));
         }
         map.values().removeIf(p -> p == 0);
+        return of(map);
+    }
+
+    /** The cursor of these positions, none of them 0. */
+    private static Cursor of(TreeMap<String, Long> map) {
         String[] names = new String[map.size()];
         long[] at = new long[map.size()];
         int i = 0;
@@ -59,14 +64,12 @@ public final class Cursor {
         return new IllegalArgumentException("'since' must be a cursor received from this server.");
     }
 
-    /** Where {@code source} is in {@link #sources}, or {@code -(insertion point) - 1}. */
+    /** Where {@code source} is in {@link #sources}, or -1. */
     private int indexOf(String source) {
         for (int i = 0; i < sources.length; i++) {
-            int c = sources[i].compareTo(source);
-            if (c == 0) return i;
-            if (c > 0) return -i - 1;
+            if (sources[i].equals(source)) return i;
         }
-        return -sources.length - 1;
+        return -1;
     }
 
     long get(String source) {
@@ -76,34 +79,18 @@ public final class Cursor {
 
     Cursor with(String source, long position) {
         int i = indexOf(source);
-        if (i >= 0) {
-            if (positions[i] == position) return this;
-            if (position == 0) return without(i);
+        if (i >= 0 ? positions[i] == position : position == 0) return this;
+        if (i >= 0 && position != 0) {
+            // The common move: a source already in the cursor goes on. The names stay shared (never changed).
             long[] at = positions.clone();
             at[i] = position;
-            return new Cursor(sources, at); // the same names: the array is never changed
+            return new Cursor(sources, at);
         }
-        if (position == 0) return this;
-        int k = -i - 1;
-        String[] names = new String[sources.length + 1];
-        long[] at = new long[sources.length + 1];
-        System.arraycopy(sources, 0, names, 0, k);
-        System.arraycopy(positions, 0, at, 0, k);
-        names[k] = source;
-        at[k] = position;
-        System.arraycopy(sources, k, names, k + 1, sources.length - k);
-        System.arraycopy(positions, k, at, k + 1, sources.length - k);
-        return new Cursor(names, at);
-    }
-
-    private Cursor without(int i) {
-        String[] names = new String[sources.length - 1];
-        long[] at = new long[sources.length - 1];
-        System.arraycopy(sources, 0, names, 0, i);
-        System.arraycopy(positions, 0, at, 0, i);
-        System.arraycopy(sources, i + 1, names, i, names.length - i);
-        System.arraycopy(positions, i + 1, at, i, at.length - i);
-        return new Cursor(names, at);
+        // A source comes or goes (rare): through the sorted map.
+        TreeMap<String, Long> map = new TreeMap<>();
+        for (int k = 0; k < sources.length; k++) map.put(sources[k], positions[k]);
+        if (position == 0) map.remove(source); else map.put(source, position);
+        return of(map);
     }
 
     @Override

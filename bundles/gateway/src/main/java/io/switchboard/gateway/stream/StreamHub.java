@@ -173,27 +173,27 @@ public class StreamHub implements UpdatePublisher {
     }
 
     /** The sockets whose frames {@link #together} holds on this thread; null outside it. */
-    private final ThreadLocal<Set<StreamConnection>> batched = new ThreadLocal<>();
+    private final ThreadLocal<Set<StreamConnection>> held = new ThreadLocal<>();
 
     @Override
     public void together(Runnable work) {
-        if (batched.get() != null) {
+        if (held.get() != null) {
             work.run();
             return;
         }
         Set<StreamConnection> touched = Collections.newSetFromMap(new IdentityHashMap<>());
-        batched.set(touched);
+        held.set(touched);
         try {
             work.run();
         } finally {
-            batched.remove();
+            held.remove();
             for (StreamConnection c : touched) c.release();
         }
     }
 
     /** True, and the socket remembered for its release, when its frames wait for the end of {@link #together}. */
     boolean holding(StreamConnection connection) {
-        Set<StreamConnection> touched = batched.get();
+        Set<StreamConnection> touched = held.get();
         if (touched == null) return false;
         touched.add(connection);
         return true;
