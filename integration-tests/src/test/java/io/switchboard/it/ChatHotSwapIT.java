@@ -4,10 +4,22 @@ import static io.switchboard.it.Api.obj;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -73,6 +85,76 @@ class ChatHotSwapIT {
                 assertFalse(ws.isClosed(), "one socket throughout");
             }
         }
+    }
+
+    /**
+     * Requests that arrive while the bundle stops or starts get an answer of the API's own: 200, or
+     * 404 or 503 with the error envelope (503 with {@code Retry-After}), never the container's error
+     * page; a send refused that way stored nothing, and every send answered 201 is in the history.
+     */
+    @Test
+    void requestsThatMeetTheSwapGetTheEnvelopeAndNoSendIsHalfDone() throws Exception {
+        try (Switchboard sb = Switchboard.start(Switchboard.workDir("chat-swap-race"))) {
+            Api api = sb.api();
+            String admin = Switchboard.ADMIN_TOKEN;
+            String cal = api.signUp("cal", "person", "Cal");
+            api.signUp("dee", "person", "Dee");
+            String id = ChatIT.direct(api, cal, "dee");
+            long chat = bundleId(api, admin, "io.switchboard.chat");
+
+            Map<Integer, Integer> seen = new ConcurrentHashMap<>();
+            List<String> wrong = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger created = new AtomicInteger();
+            AtomicBoolean running = new AtomicBoolean(true);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> clients = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                clients.add(pool.submit(() -> {
+                    while (running.get()) judge(api.get("/api/v1/conversations", cal), seen, wrong);
+                    return null;
+                }));
+            }
+            clients.add(pool.submit(() -> {
+                for (int n = 1; running.get(); n++) {
+                    Api.Reply r = ChatIT.send(api, cal, id, "race-" + n, obj("text", "sent during the swap " + n));
+                    judge(r, seen, wrong);
+                    if (r.status() == 201) created.incrementAndGet();
+                }
+                return null;
+            }));
+            try {
+                for (int round = 0; round < 5; round++) {
+                    api.post("/api/v1/admin/bundles/" + chat + "/stop", admin, "{}");
+                    awaitStatus(api, "/api/v1/conversations", cal, 404);
+                    Thread.sleep(200);
+                    api.post("/api/v1/admin/bundles/" + chat + "/start", admin, "{}");
+                    awaitStatus(api, "/api/v1/conversations", cal, 200);
+                    Thread.sleep(200);
+                }
+            } finally {
+                running.set(false);
+                for (Future<?> f : clients) f.get(30, TimeUnit.SECONDS);
+                pool.shutdown();
+            }
+            assertTrue(wrong.isEmpty(), "answers outside the API's own: " + wrong);
+            assertTrue(seen.getOrDefault(404, 0) > 0 && seen.getOrDefault(200, 0) > 0, "statuses seen: " + seen);
+            assertTrue(created.get() > 0, "statuses seen: " + seen);
+            JsonNode newest = api.get("/api/v1/conversations/" + id + "/messages?limit=1", cal).json().path("messages");
+            assertEquals(created.get(), newest.get(0).path("seq").asLong(),
+                    "one stored message per 201, none for a refused send (statuses seen: " + seen + ")");
+        }
+    }
+
+    private static void judge(Api.Reply r, Map<Integer, Integer> seen, List<String> wrong) {
+        seen.merge(r.status(), 1, Integer::sum);
+        boolean fine = switch (r.status()) {
+            case 200, 201 -> true;
+            case 404 -> r.body().startsWith("{") && r.errorCode() != null;
+            case 503 -> r.body().startsWith("{") && r.errorCode() != null && r.header("Retry-After").isPresent();
+            default -> false;
+        };
+        if (!fine && wrong.size() < 10) wrong.add(r.raw().request().method() + " " + r.raw().uri().getPath() + " -> "
+                + r + " " + r.raw().headers().map());
     }
 
     static long bundleId(Api api, String admin, String symbolicName) throws Exception {

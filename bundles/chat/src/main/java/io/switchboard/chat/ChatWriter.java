@@ -298,7 +298,7 @@ final class ChatWriter {
         }
         if (cause instanceof ApiException api) return api;
         if (cause instanceof TimeoutException) {
-            return new ApiException(503, "busy", "The change took too long; retry it with the same ids.");
+            return new ApiException(503, "busy", "The change took too long; retry it with the same ids.", 1L);
         }
         return new IllegalStateException("A chat change failed", cause);
     }
@@ -322,7 +322,7 @@ final class ChatWriter {
     }
 
     private static ApiException unavailable() {
-        return new ApiException(503, "chat_unavailable", "Chat is restarting; try again.");
+        return new ApiException(503, "chat_unavailable", "Chat is restarting; try again.", 1L);
     }
 
     private void loop() {
