@@ -167,6 +167,7 @@ class ApiContractIT {
         assertError(api.get("/api/v1/updates?since=0&timeout=0", null), 401, null);
         Api.Reply stream = api.get("/api/v1/stream", null);
         assertEquals(400, stream.status(), "a plain GET of the stream path: " + stream);
+        assertError(stream, 400, "websocket_required");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.switchboard.chat;
 import io.switchboard.sdk.api.ApiException;
 import io.switchboard.sdk.concurrent.DaemonThreads;
 import io.switchboard.sdk.concurrent.Draining;
+import io.switchboard.sdk.concurrent.Steps;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -264,15 +265,7 @@ final class ChatWriter {
                     continue;
                 }
                 together.accept(() -> {
-                    for (Work work : taken) {
-                        for (Runnable r : work.steps) {
-                            try {
-                                r.run();
-                            } catch (RuntimeException e) {
-                                LOG.warn("Delivering a chat change failed", e);
-                            }
-                        }
-                    }
+                    for (Work work : taken) Steps.runEach(work.steps, e -> LOG.warn("Delivering a chat change failed", e));
                 });
             }
         }

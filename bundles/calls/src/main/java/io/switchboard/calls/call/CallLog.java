@@ -1,6 +1,7 @@
 package io.switchboard.calls.call;
 
 import io.switchboard.sdk.concurrent.DaemonThreads;
+import io.switchboard.sdk.concurrent.Steps;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -139,13 +140,7 @@ final class CallLog {
             return;
         }
         for (Entry e : batch) {
-            for (Runnable r : e.after) {
-                try {
-                    r.run();
-                } catch (RuntimeException ex) {
-                    LOG.warn("Handing on a call's step failed", ex);
-                }
-            }
+            Steps.runEach(e.after, ex -> LOG.warn("Handing on a call's step failed", ex));
             if (failure == null) {
                 e.stored.complete(null);
             } else {

@@ -1,5 +1,9 @@
 package io.switchboard.gateway.rest;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** The body of every failure: {@code {"error":{"code":..,"message":..}}}. */
@@ -8,5 +12,15 @@ public final class ErrorEnvelope {
 
     public static Map<String, Object> of(String code, String message) {
         return Map.of("error", Map.of("code", code, "message", message));
+    }
+
+    /** Answers a servlet request that no REST resource serves with {@code status} and the envelope. */
+    public static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
+        JsonStringEncoder json = JsonStringEncoder.getInstance();
+        String body = "{\"error\":{\"code\":\"" + new String(json.quoteAsString(code)) + "\",\"message\":\""
+                + new String(json.quoteAsString(message)) + "\"}}";
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
     }
 }

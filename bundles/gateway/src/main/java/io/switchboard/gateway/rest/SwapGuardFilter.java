@@ -1,7 +1,5 @@
 package io.switchboard.gateway.rest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.gateway.Json;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,9 +29,8 @@ import org.slf4j.LoggerFactory;
 @HttpWhiteboardFilterPattern("/api/*")
 @HttpWhiteboardFilterName("switchboard-swap-guard")
 public class SwapGuardFilter implements Filter {
-    static final int RETRY_AFTER_SECONDS = 1;
+    private static final int RETRY_AFTER_SECONDS = 1;
     private static final Logger LOG = LoggerFactory.getLogger(SwapGuardFilter.class);
-    private static final ObjectMapper MAPPER = Json.newMapper();
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -75,19 +72,13 @@ public class SwapGuardFilter implements Filter {
         }
     }
 
-    static void unavailable(HttpServletRequest request, HttpServletResponse http, String why) throws IOException {
+    private static void unavailable(HttpServletRequest request, HttpServletResponse http, String why) throws IOException {
         LOG.warn("{} {} failed outside the REST resources (a feature starting or stopping?): {}",
                 request.getMethod(), request.getRequestURI(), why);
-        answer(http);
-    }
-
-    static void answer(HttpServletResponse http) throws IOException {
         http.resetBuffer();
-        http.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
         http.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
         http.setHeader("Cache-Control", "no-store");
-        http.setContentType("application/json");
-        MAPPER.writeValue(http.getOutputStream(), ErrorEnvelope.of("unavailable",
-                "This part of the service is being updated; try again in a moment."));
+        ErrorEnvelope.write(http, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "unavailable",
+                "This part of the service is being updated; try again in a moment.");
     }
 }

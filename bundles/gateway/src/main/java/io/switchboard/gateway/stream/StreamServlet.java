@@ -1,6 +1,5 @@
 package io.switchboard.gateway.stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.gateway.rest.ErrorEnvelope;
 import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletConfig;
@@ -40,14 +39,12 @@ public class StreamServlet extends HttpServlet {
     static final Duration IDLE_TIMEOUT = Duration.ofMinutes(10);
 
     private final transient StreamHub hub;
-    private final transient ObjectMapper mapper;
     private transient WebSocketMappings mappings;
     private final transient PathSpec pathSpec = WebSocketMappings.parsePathSpec(PATH);
 
     @Activate
     public StreamServlet(@Reference StreamHub hub) {
         this.hub = hub;
-        this.mapper = hub.mapper();
     }
 
     @Override
@@ -96,9 +93,6 @@ public class StreamServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        resp.setStatus(400);
-        resp.setContentType("application/json");
-        mapper.writeValue(resp.getOutputStream(),
-                ErrorEnvelope.of("websocket_required", "Open this path as a WebSocket."));
+        ErrorEnvelope.write(resp, 400, "websocket_required", "Open this path as a WebSocket.");
     }
 }

@@ -9,14 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.lang.reflect.Proxy;
-import java.util.HashMap;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The filter's answers, on a response recorded in memory. */
@@ -26,14 +21,14 @@ class SwapGuardFilterTest {
 
     @Test
     void aBareServerErrorFromInsideBecomesA503Envelope() throws Exception {
-        Recorded r = new Recorded();
+        RecordedResponse r = new RecordedResponse();
         filter.doFilter(request, r.response(), (req, res) -> ((HttpServletResponse) res).sendError(500, "Request failed."));
         assertUnavailable(r);
     }
 
     @Test
     void anExceptionOutOfTheChainBecomesA503Envelope() throws Exception {
-        Recorded r = new Recorded();
+        RecordedResponse r = new RecordedResponse();
         filter.doFilter(request, r.response(), (req, res) -> {
             throw new ServletException("no way to make the resource");
         });
@@ -42,12 +37,12 @@ class SwapGuardFilterTest {
 
     @Test
     void clientErrorsAndAnswersGoThroughAsTheyAre() throws Exception {
-        Recorded notFound = new Recorded();
+        RecordedResponse notFound = new RecordedResponse();
         filter.doFilter(request, notFound.response(), (req, res) -> ((HttpServletResponse) res).sendError(404));
         assertEquals(404, notFound.status);
         assertEquals(0, notFound.body.size());
 
-        Recorded ok = new Recorded();
+        RecordedResponse ok = new RecordedResponse();
         filter.doFilter(request, ok.response(), (req, res) -> ((HttpServletResponse) res).setStatus(200));
         assertEquals(200, ok.status);
         assertEquals(null, ok.headers.get("Retry-After"));
@@ -55,7 +50,7 @@ class SwapGuardFilterTest {
 
     @Test
     void aFailureAfterTheAnswerBeganIsNotPatchedOver() {
-        Recorded r = new Recorded();
+        RecordedResponse r = new RecordedResponse();
         r.committed = true;
         RuntimeException failure = new IllegalStateException("half written");
         FilterChain chain = (req, res) -> {
@@ -65,7 +60,7 @@ class SwapGuardFilterTest {
         assertEquals(0, r.body.size());
     }
 
-    private static void assertUnavailable(Recorded r) throws Exception {
+    private static void assertUnavailable(RecordedResponse r) throws Exception {
         assertEquals(503, r.status);
         assertEquals("1", r.headers.get("Retry-After"));
         assertTrue(r.headers.get("Content-Type").startsWith("application/json"), r.headers.toString());
@@ -81,46 +76,5 @@ class SwapGuardFilterTest {
                     case "getRequestURI" -> "/api/v1/conversations";
                     default -> null;
                 });
-    }
-
-    /** What a response was told: status, headers and body. */
-    private static final class Recorded {
-        int status = 200;
-        boolean committed;
-        final Map<String, String> headers = new HashMap<>();
-        final ByteArrayOutputStream body = new ByteArrayOutputStream();
-
-        HttpServletResponse response() {
-            ServletOutputStream out = new ServletOutputStream() {
-                @Override public void write(int b) { body.write(b); }
-                @Override public boolean isReady() { return true; }
-                @Override public void setWriteListener(WriteListener listener) {}
-            };
-            return (HttpServletResponse) Proxy.newProxyInstance(SwapGuardFilterTest.class.getClassLoader(),
-                    new Class<?>[] {HttpServletResponse.class}, (proxy, method, args) -> switch (method.getName()) {
-                        case "setStatus", "sendError" -> {
-                            status = (Integer) args[0];
-                            yield null;
-                        }
-                        case "setHeader" -> {
-                            headers.put((String) args[0], (String) args[1]);
-                            yield null;
-                        }
-                        case "setContentType" -> {
-                            headers.put("Content-Type", (String) args[0]);
-                            yield null;
-                        }
-                        case "isCommitted" -> committed;
-                        case "getOutputStream" -> out;
-                        case "resetBuffer" -> {
-                            body.reset();
-                            yield null;
-                        }
-                        case "hashCode" -> System.identityHashCode(proxy);
-                        case "equals" -> proxy == args[0];
-                        case "toString" -> "recorded response";
-                        default -> null;
-                    });
-        }
     }
 }
