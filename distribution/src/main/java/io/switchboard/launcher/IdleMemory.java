@@ -8,7 +8,9 @@ import java.lang.management.ManagementFactory;
  * Start-up loads and links some ten thousand classes and leaves the heap grown far past what a
  * waiting server uses. A collection with tight free-ratio bounds lets G1 shrink the heap and
  * uncommit the regions; the bounds go back to the JVM defaults afterwards so that the heap grows
- * freely again under load. Set {@code SWITCHBOARD_KEEP_HEAP} to skip it.
+ * freely again under load. The parallel collector of the README's run command gives back little this
+ * way (it keeps its young generation's size); the collection still leaves the idle server's heap
+ * compact. Set {@code SWITCHBOARD_KEEP_HEAP} to skip it.
  */
 final class IdleMemory {
     private IdleMemory() {}

@@ -13,7 +13,13 @@ final class ProcStats {
     private ProcStats() {}
 
     private static final long TICKS_PER_SECOND = clockTicks();
-    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+    /**
+     * The heap's spaces in {@code jcmd GC.heap_info}: G1's one line ({@code garbage-first heap}), the
+     * parallel collector's two ({@code PSYoungGen}, {@code ParOldGen}), the serial one's two
+     * ({@code def new generation}, {@code tenured generation}).
+     */
+    private static final Pattern HEAP_USED =
+            Pattern.compile("(?:heap|PSYoungGen|ParOldGen|generation)\\s+total \\d+K, used (\\d+)K");
 
     /** Fields of /proc/PID/stat after the command name; index 0 is field 3 (state). */
     private static String[] stat(long pid) {
@@ -119,7 +125,13 @@ final class ProcStats {
         jcmd(pid, "GC.run");
         Thread.sleep(2000);
         Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+        long used = 0;
+        boolean found = false;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1));
+            found = true;
+        }
+        return found ? used : -1;
     }
 
     private static String jcmd(long pid, String command) throws Exception {

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** The raw relay ({@link RelayServer}) in its own JVM, default flags like {@code java -jar}. */
+/** The raw relay ({@link RelayServer}) in its own JVM, with the same flags as Switchboard ({@link Target#JVM_FLAGS}). */
 final class RelayTarget extends Target {
     RelayTarget(Path work) throws IOException {
         super("relay", work);
@@ -13,7 +13,7 @@ final class RelayTarget extends Target {
 
     @Override
     List<String> command() {
-        return List.of(java(), "-cp", System.getProperty("java.class.path"), RelayServer.class.getName(),
+        return javaCommand("-cp", System.getProperty("java.class.path"), RelayServer.class.getName(),
                 Integer.toString(port));
     }
 

@@ -19,11 +19,12 @@ final class Report {
 
     static String markdown(ChatBench.Settings s, Results sb, Results relay) {
         StringBuilder out = new StringBuilder(HEADING).append("\n\n");
-        out.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s %s, default JVM flags for both servers; "
+        out.append(String.format(Locale.ROOT, "Measured %s on %d cores, %s %s, JVM flags `%s` for both servers%s; "
                         + "%d users in %d 1:1 pairs, one socket each; messages sent %s, %s; steps of %d s (after a lead-in of %d s at the same rate) at %s msgs/s; "
                         + "open-files limit %s%s.%n%n",
                 LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), s.users(), s.users() / 2,
+                System.getProperty("java.version"), String.join(" ", Target.JVM_FLAGS),
+                Target.JVM_FLAGS.equals(Target.STANDARD_FLAGS) ? " (the README's run command)" : " (`BENCH_JVM_FLAGS`)", s.users(), s.users() / 2,
                 s.http() ? "with `PUT` over HTTP" : "as `message.send` frames on the sender's socket",
                 s.randomOrder() ? "each from a pair and a direction drawn at random (`--order=random`)" : "over the pairs in turn, each way in turn",
                 s.stepSeconds(), s.leadInSeconds(), list(s.rates()),
@@ -109,8 +110,9 @@ final class Report {
         out.append("\nMethod. Both servers run side by side as processes of their own, started by the bench, and "
                 + "take turns: each step, burst and measurement runs on one server while the other idles, so what "
                 + "else runs on the machine falls on both alike. Switchboard runs as "
-                + "`java -jar distribution/target/switchboard.jar` with a fresh home (embedded PostgreSQL), the relay "
-                + "(`RelayServer`, plain Jetty 12, no OSGi, no storage, no accounts, no idempotency) with the same "
+                + "`java " + String.join(" ", Target.JVM_FLAGS) + " -jar distribution/target/switchboard.jar` with a fresh home "
+                + "(embedded PostgreSQL), the relay (`RelayServer`, plain Jetty 12, no OSGi, no storage, no accounts, "
+                + "no idempotency; the same JVM flags) with the same "
                 + "`message.send` frame answered by `message.sent` on the sender's socket, the same "
                 + "`PUT /api/v1/conversations/{id}/messages/{clientMsgId}` and the same `message.created` frames on "
                 + "`/api/v1/stream`. " + (s.http()

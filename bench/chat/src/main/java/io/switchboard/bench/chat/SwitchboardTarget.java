@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The runnable jar, started as an operator would ({@code java -jar}, default flags) with a fresh
- * home, so its embedded PostgreSQL starts empty.
+ * The runnable jar, started as the README starts it ({@code java -XX:+UseParallelGC -jar}) with a
+ * fresh home, so its embedded PostgreSQL starts empty.
  */
 final class SwitchboardTarget extends Target {
     /** PostgreSQL 15+ backends publish their counters at the latest 10 s after going idle. */
@@ -30,7 +30,7 @@ final class SwitchboardTarget extends Target {
     }
 
     @Override
-    List<String> command() { return List.of(java(), "-jar", jar.toString()); }
+    List<String> command() { return javaCommand("-jar", jar.toString()); }
 
     @Override
     Map<String, String> environment() {

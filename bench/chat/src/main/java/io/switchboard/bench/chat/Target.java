@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,19 @@ abstract class Target {
     /** What the database wrote, summed over all databases (pg_stat_database). */
     record DbCounters(long rows, long commits) {
         DbCounters minus(DbCounters o) { return new DbCounters(rows - o.rows, commits - o.commits); }
+    }
+
+    /**
+     * JVM flags both servers get alike: those of the README's run command (the collector; see the
+     * README, "Memory and garbage collection"), or, to compare, those of BENCH_JVM_FLAGS
+     * ({@code BENCH_JVM_FLAGS=-XX:+UseG1GC}). Diagnostic flags come on top from
+     * BENCH_SERVER_JAVA_OPTIONS.
+     */
+    static final List<String> STANDARD_FLAGS = List.of("-XX:+UseParallelGC");
+    static final List<String> JVM_FLAGS = flags(System.getenv("BENCH_JVM_FLAGS"));
+
+    static List<String> flags(String given) {
+        return given == null || given.isBlank() ? STANDARD_FLAGS : List.of(given.strip().split("\\s+"));
     }
 
     final String name;
@@ -107,5 +121,14 @@ abstract class Target {
 
     static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** {@code java}, the {@link #JVM_FLAGS}, then the rest of a command line. */
+    static List<String> javaCommand(String... rest) {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of(rest));
+        return List.copyOf(command);
     }
 }
