@@ -1,13 +1,15 @@
 package io.switchboard.gateway.rest;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.gateway.Json;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** The body of every failure: {@code {"error":{"code":..,"message":..}}}. */
 public final class ErrorEnvelope {
+    private static final ObjectMapper MAPPER = Json.newMapper();
+
     private ErrorEnvelope() {}
 
     public static Map<String, Object> of(String code, String message) {
@@ -16,11 +18,8 @@ public final class ErrorEnvelope {
 
     /** Answers a servlet request that no REST resource serves with {@code status} and the envelope. */
     public static void write(HttpServletResponse response, int status, String code, String message) throws IOException {
-        JsonStringEncoder json = JsonStringEncoder.getInstance();
-        String body = "{\"error\":{\"code\":\"" + new String(json.quoteAsString(code)) + "\",\"message\":\""
-                + new String(json.quoteAsString(message)) + "\"}}";
         response.setStatus(status);
         response.setContentType("application/json");
-        response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+        response.getOutputStream().write(MAPPER.writeValueAsBytes(of(code, message)));
     }
 }
